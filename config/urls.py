@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fangxin.api.api import api
+
+admin.site.site_header = "放心消费创建 管理后台"
+admin.site.site_title = "放心消费创建"
+admin.site.index_title = "参考数据与账号管理"
+
+urlpatterns = [
+    path("", include("fangxin.portal.urls")),
+    path("accounts/", include("fangxin.accounts.urls")),
+    path("workbench/", include("fangxin.workbench.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "fangxin.portal.errors.bad_request"
+handler403 = "fangxin.portal.errors.forbidden"
+handler404 = "fangxin.portal.errors.not_found"
+handler500 = "fangxin.portal.errors.server_error"

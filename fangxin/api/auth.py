@@ -1,0 +1,30 @@
+"""Who calls the API: a signed-in browser session (with CSRF on writes) or a department token."""
+
+from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
+
+from fangxin.accounts.services import api_token_authenticate
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in user's session; unsafe methods need the CSRF token, as in the web pages."""
+
+
+class DepartmentToken(HttpBearer):
+    """`Authorization: Bearer fx_<id>_<secret>`, issued per department in the admin."""
+
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        return api_token_authenticate(token)
+
+
+class DepartmentTokenHeader(APIKeyHeader):
+    """The same token in `X-API-Key`, for integrations that cannot set Authorization."""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request, key):
+        return api_token_authenticate(key)
+
+
+STAFF_AUTH = [BrowserSession(), DepartmentToken(), DepartmentTokenHeader()]

@@ -1,0 +1,4 @@
+from config.manage import main
+
+if __name__ == "__main__":
+    main()
