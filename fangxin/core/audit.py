@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from .actors import Actor
@@ -96,7 +96,7 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    head = _lock_head()
     entry = AuditRecord(
         seq=head.last_seq + 1,
         at=timezone.now(),
@@ -115,6 +115,21 @@ def record(
     entry.save(force_insert=True)
     AuditHead.objects.filter(pk=1).update(last_seq=entry.seq, last_hash=entry.hash)
     return entry
+
+
+def _lock_head() -> AuditHead:
+    """Lock the chain head; make it for an empty chain (fresh or flushed database), never for a used one."""
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    if AuditRecord.objects.exists():
+        raise RuntimeError("audit chain head is missing while records exist: run `fangxin audit verify`")
+    try:
+        with transaction.atomic():
+            AuditHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS_HASH)
+    except IntegrityError:
+        pass  # a concurrent first append made it
+    return AuditHead.objects.select_for_update().get(pk=1)
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,8 @@ def verify(chunk_size: int = 2000) -> VerifyResult:
         prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is None:
+        if checked == 0:
+            return VerifyResult(True, 0)  # an empty chain that has never been appended to
         return VerifyResult(False, checked, checked + 1, "审计链头缺失。")
     if head.last_seq != checked or head.last_hash != prev_hash:
         if head.last_seq > checked:

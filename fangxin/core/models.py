@@ -47,6 +47,9 @@ class AuditHead(models.Model):
         verbose_name = "审计链头"
         verbose_name_plural = "审计链头"
 
+    def __str__(self):
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
 
 class WorkdayOverride(TimeStampedModel):
     date = models.DateField("日期", unique=True)

@@ -94,7 +94,8 @@ def check_unique(path: Path, number: int, code: str, seen: set[str]) -> None:
     seen.add(code)
 
 
-def parse_regions(path: Path, known_codes: set[str] = frozenset()) -> list[RegionRow]:
+def parse_regions(path: Path, known_codes: set[str] | None = None) -> list[RegionRow]:
+    """known_codes: regions already in the database; None skips the check for parents outside the file."""
     rows, seen = [], set()
     for number, row in read_rows(path, ("code", "name", "level", "parent_code")):
         check_unique(path, number, row["code"], seen)
@@ -105,9 +106,9 @@ def parse_regions(path: Path, known_codes: set[str] = frozenset()) -> list[Regio
         if row["level"] not in RegionLevel.values:
             raise ReferenceFileError(path, number, f"未知层级 {row['level']}（可用：{', '.join(RegionLevel.values)}）")
         rows.append(RegionRow(row["code"], row["name"], row["level"], row["parent_code"]))
-    codes = {row.code for row in rows} | set(known_codes)
+    codes = {row.code for row in rows} | set(known_codes or ())
     for number, row in enumerate(rows, start=2):
-        if row.parent_code and row.parent_code not in codes:
+        if row.parent_code and row.parent_code not in codes and known_codes is not None:
             raise ReferenceFileError(path, number, f"上级区划 {row.parent_code} 不存在")
     return order_parents_first(path, rows)
 
@@ -173,7 +174,7 @@ def parse_commitment(path: Path) -> CommitmentText:
     return CommitmentText(lines[0].strip(), "\n".join(lines[1:]).strip())
 
 
-def parse_all(directory: Path, known_region_codes: set[str] = frozenset()) -> ReferenceData:
+def parse_all(directory: Path, known_region_codes: set[str] | None = None) -> ReferenceData:
     departments = parse_departments(directory / "departments.csv")
     return ReferenceData(
         regions=parse_regions(directory / "regions.csv", known_region_codes),

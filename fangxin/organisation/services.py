@@ -46,8 +46,8 @@ class LoadReport:
 def reference_load(*, actor: Actor, directory: Path, overwrite: bool = False) -> LoadReport:
     """Load the reference files. Missing rows are created; existing rows keep their admin edits
     unless `overwrite` is set. Running it twice changes nothing the second time."""
-    known = set(Region.objects.values_list("code", flat=True))
-    data = parse_all(directory, known)  # raises ReferenceFileError before anything is written
+    parse_all(directory)  # the files alone first: a broken file is reported before the database is touched
+    data = parse_all(directory, set(Region.objects.values_list("code", flat=True)))
     report = LoadReport()
     with transaction.atomic():
         _load_regions(actor, data, overwrite, report)

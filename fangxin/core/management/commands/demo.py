@@ -21,7 +21,7 @@ class Command(BaseCommand):
             result = module.load(rng=random.Random(f"{seed}:{step}"), actor=actor, stdout=self.stdout)
             if step.endswith("accounts.demo"):
                 logins = result
-        self.stdout.write("演示数据已就绪。演示账号（密码均为 %s）：" % importlib.import_module(
-            "fangxin.accounts.demo").DEMO_PASSWORD)
+        self.stdout.write("演示数据已就绪。演示账号（密码均为 {}）：".format(importlib.import_module(
+            "fangxin.accounts.demo").DEMO_PASSWORD))
         for role_label, username in logins:
             self.stdout.write(f"  {role_label:<12} {username}")

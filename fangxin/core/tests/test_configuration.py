@@ -1,0 +1,56 @@
+"""Bad configuration stops the `fangxin` command with one clear line, never a traceback."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def fangxin(*args, **env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "FANGXIN_ENV"}}
+    env.update(env_extra)
+    return subprocess.run([sys.executable, "-m", "config.manage", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("mysql://root@127.0.0.1/fangxin", "不受支持的数据库"),
+        ("not a url at all", "DATABASE_URL"),
+        ("postgres://postgres@127.0.0.1:5432/", "缺少数据库名"),
+    ],
+)
+def test_an_invalid_database_url_is_one_line(url, fragment):
+    result = fangxin("check", DATABASE_URL=url)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("配置错误：")
+    assert fragment in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_database_is_one_line():
+    result = fangxin("migrate", "--check", DATABASE_URL="postgres://postgres@127.0.0.1:1/nothing")
+    assert result.returncode == 2
+    assert result.stderr.startswith("数据库连接失败：")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_production_without_a_secret_key_is_one_line():
+    result = fangxin("check", FANGXIN_ENV="production", FANGXIN_SECRET_KEY="")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "配置错误：生产模式缺少 FANGXIN_SECRET_KEY：请设置至少 40 个字符的随机字符串。"
+
+
+def test_production_with_a_secret_key_passes_the_deploy_checks():
+    result = fangxin("check", "--deploy", "--fail-level", "ERROR", FANGXIN_ENV="production",
+                     FANGXIN_SECRET_KEY="k" * 20 + "9Q!x" * 10, FANGXIN_ALLOWED_HOSTS="fangxin.example.cn")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_bad_boolean_is_named():
+    result = fangxin("check", FANGXIN_DEBUG="perhaps")
+    assert result.returncode == 2
+    assert "FANGXIN_DEBUG" in result.stderr
