@@ -9,7 +9,9 @@ admin.site.index_title = "参考数据与账号管理"
 
 urlpatterns = [
     path("", include("fangxin.portal.urls")),
+    path("", include("fangxin.campaign.urls")),
     path("accounts/", include("fangxin.accounts.urls")),
+    path("workbench/registry/", include("fangxin.merchants.urls")),
     path("workbench/", include("fangxin.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

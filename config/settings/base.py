@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "fangxin.organisation",
     "fangxin.accounts",
     "fangxin.merchants",
+    "fangxin.credit",
+    "fangxin.campaign",
     "fangxin.workbench",
     "fangxin.portal",
     "fangxin.api",
@@ -156,4 +158,5 @@ LOGGING = {
 FANGXIN_DEMO_STEPS = [
     "fangxin.merchants.demo",
     "fangxin.accounts.demo",
+    "fangxin.campaign.demo",
 ]

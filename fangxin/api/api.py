@@ -4,6 +4,7 @@ from csp.decorators import csp_update
 from ninja import NinjaAPI
 
 from fangxin.accounts.api import router as accounts_router
+from fangxin.campaign.api import router as campaign_router
 from fangxin.core.api import router as core_router
 from fangxin.merchants.api import router as merchants_router
 from fangxin.organisation.api import router as organisation_router
@@ -28,3 +29,4 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/reference", organisation_router)
 api.add_router("/", merchants_router)
+api.add_router("/", campaign_router)

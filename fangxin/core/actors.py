@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+SYSTEM_ROLE = "system"  # commands and demo data; services treat it as trusted
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -28,7 +30,7 @@ class Actor:
 
     @classmethod
     def system(cls, name: str) -> "Actor":
-        return cls(user=None, name=f"系统:{name}", role="system", client_ip="")
+        return cls(user=None, name=f"系统:{name}", role=SYSTEM_ROLE, client_ip="")
 
 
 def client_ip_of(request) -> str:

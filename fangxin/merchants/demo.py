@@ -38,11 +38,15 @@ def demo_uscc(rng: random.Random, county_code: str, entity_type: str) -> str:
     return uscc_rules.complete(head + county_code + body)
 
 
-def load(*, rng: random.Random, actor, count: int = 70, stdout=None) -> int:
+DEMO_ENTITY_COUNT = 5000
+PLATFORMS = ["淘宝", "京东", "拼多多", "抖音小店", "微信小程序"]
+
+
+def load(*, rng: random.Random, actor, count: int = DEMO_ENTITY_COUNT, stdout=None) -> int:
     """Create `count` entities round-robin over counties and sectors; existing ones are kept."""
     counties = list(Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"))
     sectors = list(Sector.objects.order_by("seq"))
-    created = 0
+    created, existing = 0, set(MarketEntity.objects.values_list("uscc", flat=True))
     for index in range(count):
         county, sector = counties[index % len(counties)], sectors[index % len(sectors)]
         entity_type = EntityType.INDIVIDUAL if index % 3 == 0 else EntityType.COMPANY
@@ -50,9 +54,15 @@ def load(*, rng: random.Random, actor, count: int = 70, stdout=None) -> int:
         name = f"{county.name}{rng.choice(NAME_WORDS)}{rng.choice(SHOP_WORDS.get(sector.code, ['商行']))}"
         address = f"巴彦淖尔市{county.name}{rng.choice(ROADS)}{rng.randint(1, 300)}号"
         owner = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-        if MarketEntity.objects.filter(uscc=code).exists():
+        online = {}
+        if sector.code == "ecommerce":
+            online = {"online_platform": rng.choice(PLATFORMS),
+                      "online_shop_url": f"https://shop.example.cn/{code[-8:].lower()}"}
+        if code in existing:
             continue
         entity_create(actor=actor, uscc=code, name=name, region=county, sector=sector, entity_type=entity_type,
-                      legal_representative=owner, address=address)
+                      legal_representative=owner, address=address, **online)
         created += 1
+    if stdout is not None and created:
+        stdout.write(f"演示市场主体：新增 {created} 家")
     return created

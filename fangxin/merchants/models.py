@@ -48,3 +48,48 @@ class MarketEntity(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+
+class SearchField(models.IntegerChoices):
+    """Where a search token occurs in an entity: a bit mask, so one row serves both fields."""
+
+    NAME = 1, "名称"
+    ADDRESS = 2, "经营场所"
+    BOTH = 3, "名称与经营场所"
+
+
+class EntitySearchDoc(models.Model):
+    """The normalised name and address of one entity (fangxin.merchants.search.normalise).
+
+    Written only by `search.py`. Three-or-more-character queries run on it: PostgreSQL through two pg_trgm GIN
+    indexes, SQLite through the FTS5 trigram table `merchants_entitysearch_fts`, which triggers on this table keep
+    in step (migration 0002). Deleting the entity deletes this row, and the triggers its FTS5 entries.
+    """
+
+    entity = models.OneToOneField(MarketEntity, verbose_name="市场主体", on_delete=models.CASCADE, primary_key=True,
+                                  related_name="search_doc")
+    name = models.TextField("规范化名称")
+    address = models.TextField("规范化经营场所", blank=True)
+
+    class Meta:
+        verbose_name = "检索文档"
+        verbose_name_plural = "检索文档"
+
+    def __str__(self):
+        return self.name
+
+
+class EntitySearchToken(models.Model):
+    """One unigram or bigram of an entity's normalised name or address: the index for 1–2-character queries."""
+
+    pk = models.CompositePrimaryKey("token", "entity")
+    token = models.CharField("词元", max_length=2)
+    entity = models.ForeignKey(MarketEntity, verbose_name="市场主体", on_delete=models.CASCADE, related_name="+")
+    field = models.PositiveSmallIntegerField("出现位置", choices=SearchField.choices)
+
+    class Meta:
+        verbose_name = "检索词元"
+        verbose_name_plural = "检索词元"
+
+    def __str__(self):
+        return self.token

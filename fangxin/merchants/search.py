@@ -1,10 +1,327 @@
-"""Registry search index maintenance and queries.
+"""Registry search: the index, its maintenance and its queries (docs/search.md).
+
+A query matches an entity when its normalised text is a substring of the entity's normalised name or address,
+or when it is the entity's USCC (or, from 8 characters, a prefix of it). Normalisation (`normalise`) is the same
+for the index and the query: NFKC (full-width → half-width), punctuation, symbols and spaces removed, ASCII
+letters upper-cased.
+
+Where each query length is answered:
+- 1–2 characters: `EntitySearchToken`, every unigram and bigram of the name and address, one row per
+  (token, entity) with a bit mask saying name, address or both. Trigram indexes cannot answer these.
+- 3+ characters: `EntitySearchDoc` (normalised name and address) — PostgreSQL: GIN pg_trgm indexes that serve
+  `LIKE '%q%'`; SQLite: the FTS5 trigram table `merchants_entitysearch_fts` queried with MATCH on a quoted
+  phrase, then confirmed with `instr()` on the doc table. (`LIKE` on an FTS5 table is never used: SQLite 3.40
+  returns wrong results for it.)
 
 `reindex_entities(ids)` is called by every writer of MarketEntity (services, importer) after its rows are
-saved, inside the same transaction, so the index never lags the registry.
+saved, inside the same transaction, so the index never lags the registry. Deleting an entity deletes its index
+rows (FK CASCADE; on SQLite the FTS5 entries follow the doc rows through triggers).
 """
 
+from __future__ import annotations
 
-def reindex_entities(entity_ids) -> None:
-    """Refresh the search index rows of these entities. The plain-scan search needs no index rows."""
-    return None
+import itertools
+import re
+import string
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DatabaseError, connections, router, transaction
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+from fangxin.core.exceptions import ValidationFailed
+
+from .models import EntitySearchDoc, EntitySearchToken, MarketEntity, SearchField
+
+FTS_TABLE = "merchants_entitysearch_fts"
+BATCH_SIZE = 1000
+USCC_PREFIX_MIN = 8  # registration-department code (2) + administrative division (6)
+USCC_CHARS = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
+
+_STRIP = re.compile(r"[\W_]+")
+_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
+# --- normalisation and tokens -------------------------------------------------------------------------------
+
+def normalise(text: str | None) -> str:
+    """NFKC, then keep letters and digits only, ASCII upper-cased: '华联 超市（Ｋｔｖ）' → '华联超市KTV'."""
+    if not text:
+        return ""
+    return _STRIP.sub("", unicodedata.normalize("NFKC", text)).translate(_UPPER)
+
+
+def grams(text: str) -> set[str]:
+    """Every unigram and bigram of an already normalised text."""
+    return set(text) | {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def entity_tokens(name: str, address: str) -> dict[str, int]:
+    """token → SearchField bit mask, for a normalised name and address."""
+    in_name, in_address = grams(name), grams(address)
+    tokens = dict.fromkeys(in_name, SearchField.NAME.value)
+    for token in in_address:
+        tokens[token] = tokens.get(token, 0) | SearchField.ADDRESS.value
+    return tokens
+
+
+# --- keeping the index in step --------------------------------------------------------------------------------
+
+def reindex_entities(entity_ids: Iterable[int]) -> None:
+    """Refresh the index rows of these entities: rewritten when their name or address changed, created when
+    missing, removed when the entity no longer exists. Cheap for one entity, bulk for batches."""
+    ids = sorted({int(pk) for pk in entity_ids})
+    for chunk in _chunks(ids, BATCH_SIZE):
+        _reindex_chunk(chunk, force=False)
+
+
+def remove_entities(entity_ids: Iterable[int]) -> None:
+    """Drop the index rows of these entities. Deleting an entity through the ORM already does this (CASCADE);
+    call this only before deleting registry rows with raw SQL."""
+    ids = sorted({int(pk) for pk in entity_ids})
+    connection = _connection()
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for chunk in _chunks(ids, BATCH_SIZE):
+            _delete_rows(cursor, chunk)
+
+
+def _reindex_chunk(ids: list[int], *, force: bool) -> int:
+    connection = _connection()
+    current = {pk: (normalise(name), normalise(address))
+               for pk, name, address in MarketEntity.objects.filter(pk__in=ids).values_list("pk", "name", "address")}
+    if force:
+        stale = ids
+    else:
+        indexed = dict((pk, (name, address)) for pk, name, address in
+                       EntitySearchDoc.objects.filter(pk__in=ids).values_list("pk", "name", "address"))
+        stale = [pk for pk in ids if indexed.get(pk) != current.get(pk)]
+    if not stale:
+        return 0
+    docs, tokens = [], []
+    for pk in stale:
+        if pk in current:
+            name, address = current[pk]
+            docs.append((pk, name, address))
+            tokens.extend((token, pk, field) for token, field in entity_tokens(name, address).items())
+    tokens.sort()  # index order: fewer pages touched in the (token, entity) key
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        _delete_rows(cursor, stale)
+        _insert_rows(connection, cursor, docs, tokens)
+    return len(docs)
+
+
+def _delete_rows(cursor, ids: list[int]) -> None:
+    if not ids:
+        return
+    marks = ", ".join(["%s"] * len(ids))
+    cursor.execute(f"DELETE FROM {_table(EntitySearchToken)} WHERE entity_id IN ({marks})", ids)
+    cursor.execute(f"DELETE FROM {_table(EntitySearchDoc)} WHERE entity_id IN ({marks})", ids)
+
+
+def _insert_rows(connection, cursor, docs: list[tuple], tokens: list[tuple]) -> None:
+    doc_table, token_table = _table(EntitySearchDoc), _table(EntitySearchToken)
+    if connection.vendor == "postgresql":  # COPY: several times faster than INSERT for 10⁴–10⁵ token rows
+        raw = cursor.cursor
+        with raw.copy(f"COPY {doc_table} (entity_id, name, address) FROM STDIN") as copy:
+            for row in docs:
+                copy.write_row(row)
+        with raw.copy(f"COPY {token_table} (token, entity_id, field) FROM STDIN") as copy:
+            for row in tokens:
+                copy.write_row(row)
+        return
+    cursor.executemany(f"INSERT INTO {doc_table} (entity_id, name, address) VALUES (%s, %s, %s)", docs)
+    cursor.executemany(f"INSERT INTO {token_table} (token, entity_id, field) VALUES (%s, %s, %s)", tokens)
+
+
+def rebuild_index(*, batch_size: int = BATCH_SIZE, progress: Callable[[int], Any] | None = None) -> int:
+    """Rewrite the index of every entity, batch by batch (each batch its own transaction, so search keeps
+    answering and writers are never blocked for long), then drop rows of entities that no longer exist."""
+    connection = _connection()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # the (token, entity) index outgrows SQLite's 2 MB default cache
+            cursor.execute("PRAGMA cache_size = -262144")
+        # Make the FTS5 index agree with the doc table first: the triggers' deletes below need that.
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    done, last = 0, 0
+    while True:
+        ids = list(MarketEntity.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            break
+        last = ids[-1]
+        done += _reindex_chunk(ids, force=True)
+        if progress:
+            progress(len(ids))
+    entity_table = _table(MarketEntity)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        for model in (EntitySearchToken, EntitySearchDoc):
+            cursor.execute(f"DELETE FROM {_table(model)} WHERE entity_id NOT IN (SELECT id FROM {entity_table})")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_table(EntitySearchDoc)}, {_table(EntitySearchToken)}")
+    return done
+
+
+@dataclass
+class CheckReport:
+    entities: int = 0
+    drifted: int = 0
+    problems: list[str] | None = None
+
+    def add(self, problem: str, *, limit: int = 20) -> None:
+        self.drifted += 1
+        if self.problems is None:
+            self.problems = []
+        if len(self.problems) < limit:
+            self.problems.append(problem)
+
+    @property
+    def ok(self) -> bool:
+        return self.drifted == 0
+
+
+def check_index(*, batch_size: int = 2000, progress: Callable[[int], Any] | None = None) -> CheckReport:
+    """Compare the index with the registry: every entity's doc row and token set, rows of missing entities,
+    and (SQLite) the FTS5 index against the doc table."""
+    report = CheckReport(problems=[])
+    connection = _connection()
+    doc_table, token_table = _table(EntitySearchDoc), _table(EntitySearchToken)
+    last = 0
+    with connection.cursor() as cursor:
+        while True:
+            rows = list(MarketEntity.objects.filter(pk__gt=last).order_by("pk")
+                        .values_list("pk", "uscc", "name", "address")[:batch_size])
+            upper = rows[-1][0] if rows else None
+            where = "entity_id > %s" + ("" if upper is None else " AND entity_id <= %s")
+            bounds = [last] if upper is None else [last, upper]
+            cursor.execute(f"SELECT entity_id, name, address FROM {doc_table} WHERE {where}", bounds)
+            docs = {pk: (name, address) for pk, name, address in cursor.fetchall()}
+            cursor.execute(f"SELECT entity_id, token, field FROM {token_table} WHERE {where}", bounds)
+            tokens: dict[int, dict[str, int]] = {}
+            for pk, token, field in cursor.fetchall():
+                tokens.setdefault(pk, {})[token] = field
+            known = set()
+            for pk, uscc, name, address in rows:
+                known.add(pk)
+                expected = (normalise(name), normalise(address))
+                if pk not in docs:
+                    report.add(f"{uscc} {name}: 缺少检索文档")
+                elif docs[pk] != expected:
+                    report.add(f"{uscc} {name}: 检索文档与名录不符（索引为 {docs[pk][0]}）")
+                elif tokens.get(pk, {}) != entity_tokens(*expected):
+                    report.add(f"{uscc} {name}: 短词索引与名录不符")
+            for pk in sorted((set(docs) | set(tokens)) - known):
+                report.add(f"编号 {pk}: 市场主体已不存在，索引仍有记录")
+            report.entities += len(rows)
+            if progress and rows:
+                progress(len(rows))
+            if upper is None:
+                break
+            last = upper
+        if connection.vendor == "sqlite":
+            try:
+                with transaction.atomic(using=connection.alias):
+                    cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+            except DatabaseError as exc:
+                report.add(f"FTS5 全文索引与检索文档不一致（{exc}）")
+    return report
+
+
+# --- queries --------------------------------------------------------------------------------------------------
+
+def search_entities(entities: QuerySet[MarketEntity], query: str) -> QuerySet[MarketEntity]:
+    """Entities of `entities` that match `query`, ordered: exact USCC, then name matches, then address-only
+    matches, each by name. Filters and scoping already on `entities` (or added later) compose."""
+    text = normalise(query)
+    if not text:
+        return entities.none()
+    vendor = connections[entities.db].vendor
+    match_sql, match_params, name_sql, name_params = _text_match_sql(text, vendor)
+    uscc_sql, uscc_params = _uscc_match_sql(text, vendor)
+    if uscc_sql:
+        match_sql, match_params = f"{match_sql} UNION {uscc_sql}", [*match_params, *uscc_params]
+    rank = [When(pk__in=RawSQL(name_sql, name_params), then=Value(1))]
+    if len(text) == 18 and set(text) <= USCC_CHARS:
+        rank.insert(0, When(uscc=text, then=Value(0)))
+    return (entities.filter(pk__in=RawSQL(match_sql, match_params))
+            .annotate(search_rank=Case(*rank, default=Value(2), output_field=IntegerField()))
+            .order_by("search_rank", "name", "uscc"))
+
+
+def _text_match_sql(text: str, vendor: str) -> tuple[str, list, str, list]:
+    """SQL selecting the ids of entities whose name or address contains `text`, and of those whose name does."""
+    token_table, doc_table = _table(EntitySearchToken), _table(EntitySearchDoc)
+    if len(text) <= 2:
+        return (f"SELECT entity_id FROM {token_table} WHERE token = %s", [text],
+                f"SELECT entity_id FROM {token_table} WHERE token = %s AND field IN (%s, %s)",
+                [text, SearchField.NAME.value, SearchField.BOTH.value])
+    if vendor == "sqlite":
+        phrase = '"' + text.replace('"', '""') + '"'
+        fts = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return (f"SELECT entity_id FROM {doc_table} WHERE entity_id IN ({fts}) "
+                "AND (instr(name, %s) > 0 OR instr(address, %s) > 0)", [phrase, text, text],
+                f"SELECT entity_id FROM {doc_table} WHERE entity_id IN ({fts}) AND instr(name, %s) > 0",
+                [f"name : {phrase}", text])
+    pattern = f"%{text}%"  # normalised text has no % _ or backslash
+    return (f"SELECT entity_id FROM {doc_table} WHERE name LIKE %s OR address LIKE %s", [pattern, pattern],
+            f"SELECT entity_id FROM {doc_table} WHERE name LIKE %s", [pattern])
+
+
+def _uscc_match_sql(text: str, vendor: str) -> tuple[str, list]:
+    if not (USCC_PREFIX_MIN <= len(text) <= 18 and set(text) <= USCC_CHARS):
+        return "", []
+    entity_table = _table(MarketEntity)
+    if len(text) == 18:
+        return f"SELECT id FROM {entity_table} WHERE uscc = %s", [text]
+    if vendor == "sqlite":  # a range uses the unique index; SQLite's LIKE is case-insensitive and cannot
+        return f"SELECT id FROM {entity_table} WHERE uscc >= %s AND uscc < %s", [text, text + "\x7f"]
+    return f"SELECT id FROM {entity_table} WHERE uscc LIKE %s", [text + "%"]
+
+
+# --- filters that later capabilities provide -----------------------------------------------------------------
+
+EXTRA_FILTERS = ("enrolled", "title", "credit_grade")
+_filter_hooks: dict[str, Callable[[QuerySet, Any], QuerySet]] = {}
+
+
+def register_filter(name: str, function: Callable[[QuerySet, Any], QuerySet]) -> None:
+    """A capability that owns the data behind a search filter registers it in its AppConfig.ready(), e.g.
+    `register_filter("enrolled", lambda qs, value: qs.filter(...))`; the function gets MarketEntity rows."""
+    if name not in EXTRA_FILTERS:
+        raise ValueError(f"unknown search filter {name!r}; known: {', '.join(EXTRA_FILTERS)}")
+    _filter_hooks[name] = function
+
+
+def apply_extra_filters(entities: QuerySet, **values) -> QuerySet:
+    """Apply the filters given a value (None and "" mean not asked); one nobody provides yet is refused."""
+    for name, value in values.items():
+        if name not in EXTRA_FILTERS:
+            raise TypeError(f"unknown search filter {name!r}")
+        if value is None or value == "":
+            continue
+        hook = _filter_hooks.get(name)
+        if hook is None:
+            raise ValidationFailed(f"暂不支持按“{name}”筛选。", details={"field": name})
+        entities = hook(entities, value)
+    return entities
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+def _connection():
+    return connections[router.db_for_write(EntitySearchDoc)]
+
+
+def _table(model) -> str:
+    return _connection().ops.quote_name(model._meta.db_table)
+
+
+def _chunks(items: list, size: int):
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk

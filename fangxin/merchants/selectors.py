@@ -1,9 +1,10 @@
 """Reads of the registry. Staff reads go through visible_to(user); public reads expose public fields only."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from fangxin.core.exceptions import NotFound
 
+from . import search
 from .models import MarketEntity
 
 PUBLIC_FIELDS = ("uscc", "name", "entity_type", "address", "region__name", "sector__name", "operating_status")
@@ -22,17 +23,55 @@ def entity_get(*, user, uscc: str) -> MarketEntity:
     return entity
 
 
-def entity_public_search(*, query: str, region_code: str = "", sector_code: str = "") -> QuerySet[MarketEntity]:
-    """The portal's search: every registered entity, public fields only."""
-    return _filtered(MarketEntity.objects.select_related("region", "sector"), query, region_code, sector_code)
+def entity_public_search(*, query: str, region_code: str = "", sector_code: str = "", enrolled: bool | None = None,
+                         title: str = "", credit_grade: str = "") -> QuerySet[MarketEntity]:
+    """The portal's search: every registered entity, public fields only.
+
+    `enrolled`, `title` and `credit_grade` are filled by the capabilities that own them (search.register_filter);
+    leave them unset until then.
+    """
+    return _filtered(MarketEntity.objects.select_related("region", "sector"), query, region_code, sector_code,
+                     enrolled=enrolled, title=title, credit_grade=credit_grade)
 
 
-def _filtered(entities, query: str, region_code: str, sector_code: str):
-    query = (query or "").strip()
-    if query:
-        entities = entities.filter(Q(name__contains=query) | Q(uscc=query.upper()) | Q(address__contains=query))
+def _filtered(entities, query: str, region_code: str, sector_code: str, **extra):
+    """Region subtree, sector and the capabilities' filters (`extra`, see search.EXTRA_FILTERS), then the text
+    query through the search index (ordered by relevance, then name) or, without one, the registry by name."""
     if region_code:
         entities = entities.filter(region__path__contains=f"/{region_code}/")
     if sector_code:
         entities = entities.filter(sector__code=sector_code)
+    entities = search.apply_extra_filters(entities, **extra)
+    if (query or "").strip():
+        return search.search_entities(entities, query)
     return entities.order_by("name", "uscc")
+
+
+def entity_public_get(uscc: str) -> MarketEntity:
+    """One entity by its code for public pages and the public API (public fields are chosen by the caller)."""
+    entity = MarketEntity.objects.select_related("region", "sector").filter(uscc=(uscc or "").strip().upper()).first()
+    if entity is None:
+        raise NotFound("未找到该市场主体。")
+    return entity
+
+
+def pending_claims(*, user):
+    """Claims waiting for this staff member: bindings whose entity is in the user's scope."""
+    from fangxin.accounts.models import BindingStatus, MerchantBinding
+
+    visible = MarketEntity.objects.visible_to(user).values("pk")
+    return (MerchantBinding.objects.filter(status=BindingStatus.PENDING, entity__in=visible)
+            .select_related("user", "entity", "entity__region").order_by("created_at"))
+
+
+def claim_get(*, user, pk: int):
+    binding = pending_claims(user=user).filter(pk=pk).first()
+    if binding is None:
+        raise NotFound("未找到该认领申请。")
+    return binding
+
+
+def my_bindings(*, user):
+    from fangxin.accounts.models import MerchantBinding
+
+    return MerchantBinding.objects.filter(user=user).select_related("entity", "entity__region", "entity__sector")

@@ -5,7 +5,7 @@ from fangxin.core.admin_audit import AuditedModelAdmin
 from fangxin.core.exceptions import ValidationFailed
 
 from .choices import CommitmentStatus
-from .models import Commitment, Department, Dimension, Region, Sector
+from .models import Commitment, Department, Dimension, Region, Sector, SpecificCommitment
 from .services import region_check_parent, region_paths_rebuild
 
 
@@ -92,3 +92,8 @@ class CommitmentAdmin(AuditedModelAdmin):
                 self.message_user(request, f"已发布：{commitment}")
             except FangxinError as exc:
                 self.message_user(request, f"{commitment}：{exc.message}", level="error")
+
+
+@admin.register(SpecificCommitment)
+class SpecificCommitmentAdmin(AuditedModelAdmin):
+    list_display = ("seq", "code", "name", "dimension", "is_active")

@@ -102,3 +102,22 @@ class Commitment(TimeStampedModel):
 
     def __str__(self):
         return f"{self.title}（第 {self.version} 版）"
+
+
+class SpecificCommitment(TimeStampedModel):
+    """An optional commitment a unit may add to the unified one (e.g. 线下购物七日无理由退货)."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    seq = models.PositiveSmallIntegerField("序号")
+    name = models.CharField("名称", max_length=40)
+    description = models.CharField("说明", max_length=300)
+    dimension = models.ForeignKey(Dimension, verbose_name="所属维度", on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField("可选", default=True)
+
+    class Meta:
+        verbose_name = "可选承诺"
+        verbose_name_plural = "可选承诺"
+        ordering = ["seq"]
+
+    def __str__(self):
+        return self.name

@@ -51,6 +51,15 @@ class DimensionRow:
 
 
 @dataclass(frozen=True)
+class SpecificCommitmentRow:
+    code: str
+    seq: int
+    name: str
+    dimension: str
+    description: str
+
+
+@dataclass(frozen=True)
 class CommitmentText:
     title: str
     body: str
@@ -63,6 +72,7 @@ class ReferenceData:
     sectors: list[SectorRow]
     dimensions: list[DimensionRow]
     commitment: CommitmentText
+    specific_commitments: list[SpecificCommitmentRow]
 
 
 def read_rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict]]:
@@ -165,6 +175,18 @@ def parse_dimensions(path: Path) -> list[DimensionRow]:
     return rows
 
 
+def parse_specific_commitments(path: Path, dimension_codes: set[str]) -> list[SpecificCommitmentRow]:
+    rows, seen = [], set()
+    for seq, (number, row) in enumerate(read_rows(path, ("code", "name", "dimension", "description")), start=1):
+        check_unique(path, number, row["code"], seen)
+        if row["dimension"] not in dimension_codes:
+            raise ReferenceFileError(path, number, f"未知的维度代码 {row['dimension']}")
+        if not row["name"]:
+            raise ReferenceFileError(path, number, "名称为空")
+        rows.append(SpecificCommitmentRow(row["code"], seq, row["name"], row["dimension"], row["description"]))
+    return rows
+
+
 def parse_commitment(path: Path) -> CommitmentText:
     if not path.exists():
         raise ReferenceFileError(path, None, "文件不存在")
@@ -176,10 +198,13 @@ def parse_commitment(path: Path) -> CommitmentText:
 
 def parse_all(directory: Path, known_region_codes: set[str] | None = None) -> ReferenceData:
     departments = parse_departments(directory / "departments.csv")
+    dimensions = parse_dimensions(directory / "dimensions.csv")
     return ReferenceData(
         regions=parse_regions(directory / "regions.csv", known_region_codes),
         departments=departments,
         sectors=parse_sectors(directory / "sectors.csv", {row.code for row in departments}),
-        dimensions=parse_dimensions(directory / "dimensions.csv"),
+        dimensions=dimensions,
         commitment=parse_commitment(directory / "commitment.zh.txt"),
+        specific_commitments=parse_specific_commitments(directory / "specific_commitments.csv",
+                                                        {row.code for row in dimensions}),
     )

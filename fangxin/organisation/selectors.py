@@ -36,3 +36,9 @@ def dimension_list() -> QuerySet[Dimension]:
 
 def current_commitment() -> Commitment | None:
     return Commitment.objects.filter(status=CommitmentStatus.PUBLISHED).order_by("-version").first()
+
+
+def specific_commitment_list():
+    from .models import SpecificCommitment
+
+    return SpecificCommitment.objects.filter(is_active=True).select_related("dimension").order_by("seq")

@@ -13,7 +13,7 @@ from fangxin.core.exceptions import TransitionNotAllowed, ValidationFailed
 from fangxin.core.transitions import StateMachine
 
 from .choices import CommitmentStatus
-from .models import Commitment, Department, Dimension, Region, Sector
+from .models import Commitment, Department, Dimension, Region, Sector, SpecificCommitment
 from .reference import ReferenceData, parse_all
 
 COMMITMENT_FLOW = StateMachine(
@@ -26,6 +26,7 @@ REGION_FIELDS = ("code", "name", "level", "parent")
 DEPARTMENT_FIELDS = ("code", "name", "note")
 SECTOR_FIELDS = ("code", "seq", "name", "lead_departments", "cooperating_departments")
 DIMENSION_FIELDS = ("code", "seq", "name", "summary")
+SPECIFIC_FIELDS = ("code", "seq", "name", "dimension", "description")
 
 
 @dataclass
@@ -38,7 +39,8 @@ class LoadReport:
         bucket[kind] = bucket.get(kind, 0) + 1
 
     def summary(self) -> str:
-        labels = {"region": "行政区划", "department": "部门", "sector": "行业", "dimension": "维度", "commitment": "统一承诺"}
+        labels = {"region": "行政区划", "department": "部门", "sector": "行业", "dimension": "维度",
+                  "specific_commitment": "可选承诺", "commitment": "统一承诺"}
         parts = [f"{labels[k]} 新增 {self.created.get(k, 0)}，更新 {self.updated.get(k, 0)}" for k in labels]
         return "；".join(parts)
 
@@ -54,6 +56,7 @@ def reference_load(*, actor: Actor, directory: Path, overwrite: bool = False) ->
         _load_departments(actor, data, overwrite, report)
         _load_sectors(actor, data, overwrite, report)
         _load_dimensions(actor, data, overwrite, report)
+        _load_specific_commitments(actor, data, overwrite, report)
         _load_commitment(actor, data, report)
     return report
 
@@ -112,6 +115,14 @@ def _load_dimensions(actor, data, overwrite, report):
     for row in data.dimensions:
         _upsert(actor, "dimension", Dimension, {"code": row.code},
                 {"seq": row.seq, "name": row.name, "summary": row.summary}, DIMENSION_FIELDS, overwrite, report)
+
+
+def _load_specific_commitments(actor, data, overwrite, report):
+    dimensions = {d.code: d for d in Dimension.objects.all()}
+    for row in data.specific_commitments:
+        _upsert(actor, "specific_commitment", SpecificCommitment, {"code": row.code},
+                {"seq": row.seq, "name": row.name, "dimension": dimensions[row.dimension],
+                 "description": row.description}, SPECIFIC_FIELDS, overwrite, report)
 
 
 def _load_commitment(actor, data, report):

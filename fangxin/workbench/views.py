@@ -36,7 +36,8 @@ def entity_list(request):
     entities = entity_selectors.entity_list(user=request.user, query=filters.get("q", ""),
                                             region_code=filters.get("region", ""),
                                             sector_code=filters.get("sector", ""))
-    return render(request, "workbench/entity_list.html", {"form": form, "page": page_of(request, entities)})
+    return render(request, "workbench/entity_list.html", {"form": form, "page": page_of(request, entities),
+                                                          "is_staff": is_staff_role(request.user)})
 
 
 @page_for(can_view_registry)
@@ -45,7 +46,10 @@ def entity_detail(request, uscc: str):
         entity = entity_selectors.entity_get(user=request.user, uscc=uscc)
     except NotFound:
         raise Http404 from None
-    return render(request, "workbench/entity_detail.html", {"entity": entity})
+    from fangxin.campaign.selectors import current_enrollment
+
+    return render(request, "workbench/entity_detail.html", {
+        "entity": entity, "enrollment": current_enrollment(entity), "is_staff": is_staff_role(request.user)})
 
 
 @page_for(can_view_audit)
