@@ -60,3 +60,9 @@ def badge_reports(*, user) -> QuerySet[BadgeReport]:
     else:
         reports = BadgeReport.objects.visible_to(user)
     return reports.select_related("enrollment", "enrollment__entity").order_by("-created_at")
+
+
+def current_status_by_entity(entity_ids) -> dict[int, str]:
+    """{entity id: current enrollment status} for a page of search results (one query)."""
+    return dict(Enrollment.objects.current().filter(entity_id__in=list(entity_ids))
+                .values_list("entity_id", "status"))

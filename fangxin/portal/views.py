@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from fangxin.campaign.selectors import current_status_by_entity
 from fangxin.merchants.selectors import entity_public_search
 from fangxin.organisation.selectors import current_commitment, dimension_list, sector_list
 
@@ -18,6 +19,9 @@ def search(request):
     query = request.GET.get("q", "").strip()[:100]
     results = entity_public_search(query=query) if query else []
     page = Paginator(results, 20).get_page(request.GET.get("page"))
+    statuses = current_status_by_entity(entity.pk for entity in page)
+    for entity in page:
+        entity.campaign_status = statuses.get(entity.pk)
     return render(request, "portal/search.html", {"query": query, "page": page})
 
 
