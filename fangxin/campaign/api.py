@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from fangxin.api.auth import STAFF_AUTH
 from fangxin.core.actors import Actor
@@ -99,7 +99,7 @@ def enrollment_create(request, payload: EnrollIn):
         actor=Actor.from_request(request), entity=entity, commitment_version=payload.commitment_version,
         specific_codes=payload.specific_commitments, display_method=payload.display_method,
         signed_name=payload.signed_name, agreed=payload.agreed)
-    return 201, enrollment_out(enrollment)
+    return Status(201, enrollment_out(enrollment))
 
 
 class TransitionIn(Schema):
