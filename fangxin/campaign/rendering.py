@@ -130,11 +130,11 @@ def poster_pdf(enrollment) -> bytes:
     pdf.set_font("cjk", size=12)
     for dimension in dimension_list():
         pdf.set_x(24)
-        pdf.multi_cell(166, 7, f"■ {dimension.name}：{dimension.summary}")
+        pdf.multi_cell(166, 7, f"■{dimension.name}：{dimension.summary}")  # no space: fpdf would break there
     chosen = list(enrollment.specific_commitments.all())
     if chosen:
         pdf.set_x(24)
-        pdf.multi_cell(166, 7, "★ 本店另行承诺：" + "、".join(c.name for c in chosen))
+        pdf.multi_cell(166, 7, "★本店另行承诺：" + "、".join(c.name for c in chosen))
     pdf.image(io.BytesIO(qr_png(verification_url(enrollment), scale=12)), x=65, y=max(pdf.get_y() + 6, 170), w=80)
     pdf.set_font("cjk", size=12)
     pdf.set_xy(14, 262)
