@@ -6,4 +6,9 @@ class CampaignConfig(AppConfig):
     verbose_name = "放心消费创建"
 
     def ready(self):
+        from fangxin.merchants import search
+
         from . import nav  # noqa: F401 - workbench menu entries
+        from .selectors import filter_enrolled
+
+        search.register_filter("enrolled", filter_enrolled)

@@ -66,3 +66,9 @@ def current_status_by_entity(entity_ids) -> dict[int, str]:
     """{entity id: current enrollment status} for a page of search results (one query)."""
     return dict(Enrollment.objects.current().filter(entity_id__in=list(entity_ids))
                 .values_list("entity_id", "status"))
+
+
+def filter_enrolled(entities, enrolled: bool):
+    """Search filter: businesses that are (or are not) active 放心消费创建单位."""
+    active = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE).values("entity_id")
+    return entities.filter(pk__in=active) if enrolled else entities.exclude(pk__in=active)

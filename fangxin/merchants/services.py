@@ -12,6 +12,7 @@ from fangxin.core.actors import Actor
 from fangxin.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from fangxin.core.transitions import StateMachine
 
+from . import search
 from .models import MarketEntity
 
 CLAIM_FLOW = StateMachine("claim", {
@@ -34,6 +35,7 @@ def entity_create(*, actor: Actor, uscc: str, name: str, region, sector, **field
         if MarketEntity.objects.filter(uscc=code).exists():
             raise Conflict(f"统一社会信用代码 {code} 已在名录中。", details={"field": "uscc"})
         entity.save()
+        search.reindex_entities([entity.pk])
         audit.record(actor=actor, action="merchants.entity.create", obj=entity,
                      changes=audit.diff({}, audit.snapshot(entity, ENTITY_FIELDS)))
     return entity
@@ -50,6 +52,8 @@ def entity_update(*, actor: Actor, entity: MarketEntity, **fields) -> MarketEnti
         _full_clean(entity)
         entity.save()
         changes = audit.diff(before, audit.snapshot(entity, ENTITY_FIELDS))
+        if {"name", "address"} & set(changes):
+            search.reindex_entities([entity.pk])
         if changes:
             audit.record(actor=actor, action="merchants.entity.update", obj=entity, changes=changes)
     return entity

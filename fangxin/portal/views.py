@@ -2,27 +2,46 @@
 
 from functools import lru_cache
 
+from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from fangxin.campaign.selectors import current_status_by_entity
 from fangxin.merchants.selectors import entity_public_search
-from fangxin.organisation.selectors import current_commitment, dimension_list, sector_list
+from fangxin.organisation.selectors import counties, current_commitment, dimension_list, sector_list
 
 
 def home(request):
     return render(request, "portal/home.html", {"dimensions": dimension_list(), "sectors": sector_list()})
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(label="商家名称、统一社会信用代码或地址", max_length=100, required=False)
+    region = forms.ChoiceField(label="旗县区", required=False)
+    sector = forms.ChoiceField(label="行业", required=False)
+    enrolled = forms.TypedChoiceField(label="放心消费创建单位", required=False, empty_value=None,
+                                      choices=[("", "不限"), ("1", "是"), ("0", "否")], coerce=lambda v: v == "1")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "全部")] + [(r.code, r.name) for r in counties()]
+        self.fields["sector"].choices = [("", "全部")] + [(s.code, s.name) for s in sector_list()]
+
+
 def search(request):
-    query = request.GET.get("q", "").strip()[:100]
-    results = entity_public_search(query=query) if query else []
+    form = SearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    query = (filters.get("q") or "").strip()
+    asked = bool(query or filters.get("region") or filters.get("sector") or filters.get("enrolled") is not None)
+    results = entity_public_search(query=query, region_code=filters.get("region", ""),
+                                   sector_code=filters.get("sector", ""),
+                                   enrolled=filters.get("enrolled")) if asked else []
     page = Paginator(results, 20).get_page(request.GET.get("page"))
     statuses = current_status_by_entity(entity.pk for entity in page)
     for entity in page:
         entity.campaign_status = statuses.get(entity.pk)
-    return render(request, "portal/search.html", {"query": query, "page": page})
+    return render(request, "portal/search.html", {"query": query, "page": page, "form": form, "asked": asked})
 
 
 def commitment(request):

@@ -7,5 +7,5 @@ def navigation(request):
     user = getattr(request, "user", None)
     return {
         "nav_items": items_for(user) if user is not None else [],
-        "site_name": settings.FANGXIN_SITE_NAME,
+        "platform_name": settings.FANGXIN_SITE_NAME,  # not site_name: auth views set that one
     }

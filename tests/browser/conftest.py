@@ -13,6 +13,7 @@ answered by a Playwright route from node_modules, which ``script-src 'self'`` al
 import contextlib
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 AXE_JS = REPO_DIR / "node_modules" / "axe-core" / "axe.min.js"
-AXE_PATH = "/__browser-tests__/axe.min.js"  # never served by Django: answered by a route below
+AXE_PATH = "/__browser-tests__/axe.min.js"  # never served by Django: answered by a route (axe_violations)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "correct-horse-battery-9"  # fangxin.accounts.tests.factories.PASSWORD
 
@@ -139,28 +140,33 @@ def pytest_runtest_call(item):
 
 # --- pages ----------------------------------------------------------------------------------------------
 
-def _new_page(browser, guard, options):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", base_url=guard.base_url,
-                                  **options)
+def new_watched_page(browser, guard: BrowserGuard, **options):
+    """A fresh context and page (Chinese locale, Beijing time) that `guard` watches; for a test that needs a
+    second person, e.g. a consumer beside the merchant. Returns (context, page); close the context at the end."""
+    context = browser.new_context(**{"locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+                                     "base_url": guard.base_url, **options})
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(CSP_LISTENER)
-    context.route(guard.base_url + AXE_PATH,
-                  lambda route: route.fulfill(path=str(AXE_JS), content_type="application/javascript"))
     page = context.new_page()
     guard.watch(context, page)
     return context, page
 
 
+def _new_page(browser, guard: BrowserGuard, options: dict):
+    """The earlier name and signature of new_watched_page, kept for the tests that import it."""
+    return new_watched_page(browser, guard, **options)
+
+
 @pytest.fixture
 def desktop_page(browser, browser_guard):
-    context, page = _new_page(browser, browser_guard, DESKTOP)
+    context, page = new_watched_page(browser, browser_guard, **DESKTOP)
     yield page
     context.close()
 
 
 @pytest.fixture
 def phone_page(browser, browser_guard):
-    context, page = _new_page(browser, browser_guard, PHONE)
+    context, page = new_watched_page(browser, browser_guard, **PHONE)
     yield page
     context.close()
 
@@ -175,9 +181,19 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
+_AXE_ROUTED: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _serve_axe(route) -> None:
+    route.fulfill(path=str(AXE_JS), content_type="application/javascript")
+
+
 def axe_violations(page) -> list[dict]:
     """Run axe-core (WCAG 2.0/2.1 A and AA rules) and return its serious and critical violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        if page.context not in _AXE_ROUTED:  # any context, including one a test made itself
+            page.context.route("**" + AXE_PATH, _serve_axe)
+            _AXE_ROUTED.add(page.context)
         origin = page.evaluate("() => location.origin")
         page.add_script_tag(url=origin + AXE_PATH)
     results = page.evaluate(

@@ -24,11 +24,6 @@ def test_login_page(users, desktop_page):
     screenshot(page, "login")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app bug: Django's LoginView puts site_name=<request host> in its context, which overrides the "
-    "navigation context processor's site_name, so the login page's <title>, header brand and footer "
-    "show 'localhost:PORT' instead of 放心消费创建; fix in fangxin/accounts/views.py LoginView with "
-    "extra_context = {'site_name': settings.FANGXIN_SITE_NAME}"))
 def test_login_page_names_the_site(users, desktop_page):
     desktop_page.goto("/accounts/login/")
     assert desktop_page.locator("header .brand-name").inner_text() == "放心消费创建"

@@ -1,5 +1,7 @@
 """The public portal as a consumer sees it: on a phone, in Chinese, accessible, nothing loaded from elsewhere."""
 
+import re
+
 import pytest
 
 from .conftest import axe_check, click_and_wait, screenshot
@@ -51,21 +53,34 @@ def test_home_on_a_desktop(users, desktop_page):
     screenshot(desktop_page, "portal-home-desktop")
 
 
+def search_from_home(page, text: str) -> None:
+    page.goto("/")
+    page.get_by_role("searchbox", name="查询商家").fill(text)
+    click_and_wait(page, page.get_by_role("button", name="查询"))
+
+
 def test_search_from_the_home_page(users, phone_page):
     page = phone_page
-    page.goto("/")
-    page.get_by_role("searchbox", name="查询商家").fill("华联")
-    click_and_wait(page, page.get_by_role("button", name="查询"))
+    search_from_home(page, "华联")
     assert "/search/?q=" in page.url
-
+    assert page.title() == "查询商家 · 放心消费创建"
     assert page.get_by_role("heading", level=1).inner_text() == "查询商家"
-    assert page.get_by_role("status").inner_text() == "“华联”共找到 2 家商家。"
-    names = page.locator(".result-name").all_inner_texts()
-    assert sorted(names) == sorted(["临河区华联超市", "五原县华联生鲜超市"])
+    assert re.fullmatch(r"“华联”共找到 \d+ 家商家。", page.get_by_role("status").inner_text())
     assert page.get_by_role("searchbox").input_value() == "华联"
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 375
     axe_check(page)
     screenshot(page, "portal-search-phone")
+
+
+def test_search_finds_the_matching_shops(users, phone_page):
+    page = phone_page
+    search_from_home(page, "华联")
+    assert page.get_by_role("status").inner_text() == "“华联”共找到 2 家商家。"
+    names = page.locator(".result-name").all_inner_texts()
+    assert sorted(names) == sorted(["临河区华联超市", "五原县华联生鲜超市"])
+    # Journey 2: the campaign status on each result (neither fixture shop has enrolled).
+    assert page.locator(".result .tag").all_inner_texts() == ["未参加创建", "未参加创建"]
+    screenshot(page, "portal-search-results-phone")
 
 
 def test_search_without_results_says_so(users, phone_page):
