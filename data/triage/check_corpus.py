@@ -45,7 +45,7 @@ def problem(msg: str) -> None:
 
 
 def id_check_char(first17: str) -> str:
-    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS)) % 11]
+    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def id_valid(s: str) -> bool:
@@ -191,9 +191,8 @@ def check_span_value(where: str, typ: str, value: str) -> None:
     elif typ == "name":
         if len(value) > 20 or re.search(r"\d", value):
             problem(f"{where}: name {value!r} looks wrong")
-    elif typ == "address":
-        if len(value) < 6:
-            problem(f"{where}: address {value!r} too short")
+    elif typ == "address" and len(value) < 6:
+        problem(f"{where}: address {value!r} too short")
 
 
 def check_masking(rows: list[dict]) -> None:
@@ -280,7 +279,7 @@ def table(title: str, header: list[str], body: list[list], md: bool) -> str:
         out.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
         out += ["| " + " | ".join(str(x) for x in row) + " |" for row in body]
     else:
-        w = [max(len(str(x)) for x in col) for col in zip(header, *body)]
+        w = [max(len(str(x)) for x in col) for col in zip(header, *body, strict=True)]
         out.append("  ".join(str(h).ljust(w[i]) if i == 0 else str(h).rjust(w[i]) for i, h in enumerate(header)))
         out += ["  ".join(str(x).ljust(w[i]) if i == 0 else str(x).rjust(w[i]) for i, x in enumerate(row)) for row in body]
     return "\n".join(out) + "\n"

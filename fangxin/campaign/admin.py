@@ -1,37 +1,24 @@
 from django.contrib import admin
 
-from fangxin.core.admin_audit import AuditedModelAdmin
+from fangxin.core.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
 
 from .models import BadgeReport, Enrollment, EnrollmentEvent
 
 
-class EnrollmentEventInline(admin.TabularInline):
+class EnrollmentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = EnrollmentEvent
     extra = 0
-    can_delete = False
     readonly_fields = ("at", "action", "from_status", "to_status", "reason", "actor_name")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only here: status changes go through the workbench so they get a reason and a timeline entry."""
 
     list_display = ("serial", "entity", "status", "signed_at", "badge_revision")
     list_filter = ("status", "entity__region")
     search_fields = ("serial", "entity__name", "entity__uscc")
     inlines = [EnrollmentEventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BadgeReport)

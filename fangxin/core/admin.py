@@ -1,25 +1,16 @@
 from django.contrib import admin
 
-from .admin_audit import AuditedModelAdmin
+from .admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
 from .models import AuditRecord, CalendarYear, WorkdayOverride
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the chain is written by services alone."""
 
     list_display = ("seq", "at", "actor_name", "actor_role", "action", "object_repr", "client_ip")
     list_filter = ("actor_role",)
     search_fields = ("actor_name", "action", "object_type", "object_id", "object_repr")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WorkdayOverride)

@@ -42,3 +42,16 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
     def _audited_fields(self) -> list[str]:
         return editable_field_names(self.model)
+
+
+class ReadOnlyAdminMixin:
+    """For records written only by services (the audit chain, enrollments): the admin may look, not touch."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
