@@ -188,7 +188,8 @@ def pick_queries(count: int, seed: int) -> dict[int, list[str]]:
     for length in (2, 3, 4):
         drawn: list[str] = []
         while len(drawn) < count:
-            name = MarketEntity.objects.filter(pk__gte=rng.randint(1, top)).values_list("name", flat=True).first()
+            name = (MarketEntity.objects.filter(pk__gte=rng.randint(1, top)).order_by("pk")
+                    .values_list("name", flat=True).first())
             text = name or ""
             if len(text) < length:
                 continue

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("fangxin.portal.urls")),
     path("", include("fangxin.campaign.urls")),
     path("accounts/", include("fangxin.accounts.urls")),
+    path("workbench/registry/import/", include("fangxin.merchants.urls_import")),
     path("workbench/registry/", include("fangxin.merchants.urls")),
     path("workbench/", include("fangxin.workbench.urls")),
     path("api/v1/", api.urls),

@@ -1,8 +1,9 @@
 """Bulk import of the market-entity registry from CSV and XLSX, upserting by USCC (docs/import.md).
 
 Reading streams: a CSV is decoded line by line (UTF-8 with or without BOM, or GB18030), an XLSX is read with
-openpyxl's read-only parser, so memory does not grow with the file; only a USCC → row-number map (for
-duplicates inside the file) and the first `max_error_rows` error rows are kept. Each batch of rows is one
+openpyxl's read-only parser, so rows are never held; what grows with the file is a USCC → row-number map (for
+repeats inside the file) and, for XLSX, openpyxl's shared-string table. Only the first `max_error_rows` error rows
+are kept on the result; the error report is written streaming. Each batch of rows is one
 transaction: bulk_create the new rows, bulk_update the changed ones, one audit record for the batch, then
 `search.reindex_entities`. A crash rolls back the batch it happened in and keeps every batch before it, so
 running the same file again carries on (the rows already imported come back as unchanged).
@@ -80,6 +81,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("contact_phone", "联系电话", False, ("电话",), "手机或固定电话。"),
 )
 COLUMN_BY_FIELD = {column.field: column for column in COLUMNS}
+COLUMN_ORDER = {column.field: index for index, column in enumerate(COLUMNS)}
 REQUIRED_FIELDS = tuple(column.field for column in COLUMNS if column.required)
 TEXT_FIELDS = ("name", "legal_representative", "address", "online_platform", "online_shop_url", "contact_phone")
 CHOICE_FIELDS = {"entity_type": EntityType, "operating_status": OperatingStatus}
@@ -213,7 +215,8 @@ class ImportResult:
                 f"未变 {self.unchanged}，有误 {self.errors}")
         if self.skipped:
             text += f"，跳过模板示例行 {self.skipped}"
-        return text + f"；用时 {self.elapsed:.1f} 秒。"
+        rate = f"，{self.rows / self.elapsed:,.0f} 行/秒" if self.rows and self.elapsed > 0 else ""
+        return text + f"；用时 {self.elapsed:.1f} 秒{rate}。"
 
 
 class ImportFileError(Exception):
@@ -449,6 +452,7 @@ def parse_fields(fields: Mapping[str, Any], reference: Reference, *, number: int
         values["sector_id"] = sector.pk
 
     if problems:
+        problems.sort(key=lambda problem: COLUMN_ORDER.get(problem.field, len(COLUMN_ORDER)))  # stable
         return RowError(row=number, uscc=code, problems=problems, values=original or {}, uscc_valid=uscc_valid)
     return ParsedRow(row=number, uscc=code, values=values)
 
@@ -889,7 +893,8 @@ def entity_import(
             where = f"{batch.label}未能完成，该批已整批撤销"
         else:
             where = f"读取文件第 {result.rows + 1} 行附近时出错"
-        reason = "操作被中止" if isinstance(exc, KeyboardInterrupt) else f"{exc.__class__.__name__}: {_short(str(exc), 200)}"
+        detail = _short(" ".join(str(exc).split()), 200)   # one line, whatever the database said
+        reason = "操作被中止" if isinstance(exc, KeyboardInterrupt) else f"{exc.__class__.__name__}: {detail}"
         kept = (f"此前已提交 {result.batches} 批（新增 {result.created}，更新 {result.updated}）" if not dry_run
                 else "试导入未写入任何数据")
         message = (f"导入中断：{where}；{kept}。修正后重新导入同一文件即可，已导入的行会显示为“未变”。原因：{reason}")
@@ -961,7 +966,7 @@ class _Plan:
     errors: list[tuple[RowError, tuple]] = field(default_factory=list)
 
 
-OUT_OF_SCOPE = "统一社会信用代码：该市场主体已登记在您的管辖范围以外，不在您的管辖范围，不能由您导入或修改，请联系联席会议办公室"
+OUT_OF_SCOPE = "统一社会信用代码：该市场主体已登记在其他旗县区，不在您的管辖范围，不能由您导入或修改；如需变更请联系联席会议办公室"
 
 
 def _plan(batch: _Batch, reference: Reference, existing: dict[str, MarketEntity], now) -> _Plan:

@@ -80,7 +80,8 @@ class EntitySearchDoc(models.Model):
 
 
 class EntitySearchToken(models.Model):
-    """One unigram or bigram of an entity's normalised name or address: the index for 1–2-character queries."""
+    """The bigram starting at one character of an entity's normalised name or address (the unigram at the last
+    character): the index for 1–2-character queries (fangxin.merchants.search.grams)."""
 
     pk = models.CompositePrimaryKey("token", "entity")
     token = models.CharField("词元", max_length=2)

@@ -8,7 +8,9 @@ import pytest
 
 
 def fangxin(*args, **env_extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "FANGXIN_ENV"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests in the same process; a deployment never has it.
+    dropped = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "FANGXIN_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_extra)
     return subprocess.run([sys.executable, "-m", "config.manage", *args], capture_output=True, text=True, env=env,
                           timeout=120)

@@ -1,6 +1,7 @@
 """The registry search index (docs/search.md).
 
-- EntitySearchToken: every unigram and bigram of the normalised name and address, for 1–2-character queries.
+- EntitySearchToken: the bigram (or, at the end, unigram) starting at each character of the normalised name and
+  address, for 1–2-character queries; on PostgreSQL its column sorts in code-point order (COLLATE "C").
 - EntitySearchDoc: the normalised name and address, for 3+-character queries through
   PostgreSQL: two GIN pg_trgm indexes (`LIKE '%…%'` uses them);
   SQLite: an external-content FTS5 table with the trigram tokenizer, kept in step by triggers on the doc table.
@@ -12,6 +13,7 @@ from django.db import migrations, models
 
 FTS = "merchants_entitysearch_fts"
 DOC = "merchants_entitysearchdoc"
+TOKEN = "merchants_entitysearchtoken"
 
 SQLITE_FORWARD = [
     f"CREATE VIRTUAL TABLE {FTS} USING fts5(name, address, content='{DOC}', content_rowid='entity_id', "
@@ -28,13 +30,16 @@ SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS {FTS}_{suffix}" for suffix in ("ai",
     f"DROP TABLE IF EXISTS {FTS}"]
 
 POSTGRESQL_FORWARD = [
+    # 1-character queries are a range scan over tokens starting with that character: code-point order.
+    f'ALTER TABLE {TOKEN} ALTER COLUMN token TYPE varchar(2) COLLATE "C"',
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX merchants_searchdoc_name_trgm ON {DOC} USING gin (name gin_trgm_ops)",
     f"CREATE INDEX merchants_searchdoc_address_trgm ON {DOC} USING gin (address gin_trgm_ops)",
 ]
 # The extension stays: other schemas may use it, and leaving it is harmless.
 POSTGRESQL_BACKWARD = ["DROP INDEX IF EXISTS merchants_searchdoc_address_trgm",
-                       "DROP INDEX IF EXISTS merchants_searchdoc_name_trgm"]
+                       "DROP INDEX IF EXISTS merchants_searchdoc_name_trgm",
+                       f'ALTER TABLE {TOKEN} ALTER COLUMN token TYPE varchar(2) COLLATE "default"']
 
 
 def _run(schema_editor, statements_by_vendor):

@@ -1,6 +1,7 @@
 """Registry search: every query length, normalisation, USCC, ordering, scoping, index upkeep and drift checks.
 
-services.py does not call reindex_entities yet, so the fixtures index what they create themselves.
+The services call reindex_entities; the fixtures call it again (a no-op when nothing changed) so these tests
+hold whichever writer created the rows.
 """
 
 import pytest
@@ -144,9 +145,9 @@ def test_region_and_sector_filters_compose_with_search(shops):
 
 
 def test_capability_filters_are_hooks(shops, monkeypatch):
+    monkeypatch.setattr(search, "_filter_hooks", {})  # as before any capability registers its filter
     with pytest.raises(ValidationFailed):
-        entity_public_search(query="华联", enrolled=True)
-    monkeypatch.setattr(search, "_filter_hooks", {})
+        entity_public_search(query="华联", credit_grade="A")
     search.register_filter("enrolled", lambda qs, value: qs.filter(region__code="150802"))
     assert found("华联", enrolled=True) == {"临河区华联超市", "临河区华联大酒店"}
     assert found("华联", enrolled=None) == {"临河区华联超市", "五原县华联生鲜超市", "临河区华联大酒店"}
@@ -176,8 +177,7 @@ def test_portal_search_page_and_count(shops, client):
 
 def test_rename_reindexes(shops):
     entity = shops["a_food"]
-    entity_update(actor=Actor.system("test"), entity=entity, name="临河区万家福便民店")
-    search.reindex_entities([entity.pk])
+    entity_update(actor=Actor.system("test"), entity=entity, name="临河区万家福便民店")  # reindexes in its transaction
     assert "临河区华联超市" not in found("华联") | found("华联超市")
     assert found("万家福") == {"临河区万家福便民店"}
     assert found("福便") == {"临河区万家福便民店"}
@@ -215,7 +215,8 @@ def test_check_passes_then_detects_drift_and_rebuild_repairs(shops, capsys):
     call_command("search_index", "check", verbosity=0)
     assert "一致" in capsys.readouterr().out
 
-    unindexed = make_entity(name="未索引的新商户")  # created without reindex_entities
+    unindexed = make_entity(name="未索引的新商户")
+    search.remove_entities([unindexed.pk])  # as if written without reindex_entities
     EntitySearchToken.objects.filter(entity=shops["phone"], token="手机").delete()
     EntitySearchDoc.objects.filter(pk=shops["ktv"].pk).update(name="别的名字")
     with pytest.raises(SystemExit) as exit_info:
@@ -228,6 +229,22 @@ def test_check_passes_then_detects_drift_and_rebuild_repairs(shops, capsys):
     call_command("search_index", "rebuild", verbosity=0)
     call_command("search_index", "check", verbosity=0)
     assert found("未索引") == {"未索引的新商户"} and found("手机") == {"临河区利民手机通讯店"}
+
+
+def test_rebuild_of_an_empty_index_builds_in_bulk(shops):
+    EntitySearchToken.objects.all().delete()
+    EntitySearchDoc.objects.all().delete()
+    assert found("华联") == set()
+    assert search.rebuild_index(batch_size=3) == MarketEntity.objects.count()
+    assert search.check_index().ok
+    assert found("华联") == {"临河区华联超市", "五原县华联生鲜超市", "临河区华联大酒店"}
+    assert found("临") == {e.name for e in shops.values() if "临" in e.name + e.address}
+    with connection.cursor() as cursor:  # the entity_id index dropped for the bulk insert is back
+        constraints = connection.introspection.get_constraints(cursor, EntitySearchToken._meta.db_table)
+    assert any(info["columns"] == ["entity_id"] and info["index"] for info in constraints.values())
+    search.reindex_entities([shops["ktv"].pk])  # and writes after a bulk build work as usual
+    shops["ktv"].delete()
+    assert search.check_index().ok
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's index")

@@ -41,11 +41,13 @@ class Command(BaseCommand):
         except importing.ImportInterrupted as exc:
             bar.close()
             self._print_errors(exc.result)
+            if exc.result.report_path:
+                self.stdout.write(f"错误报告（中断前已检查的行）：{exc.result.report_path}")
             self.stderr.write(exc.message)
             raise SystemExit(3) from None
         bar.close()
         self._print_errors(result)
-        self.stdout.write(result.summary() + f"（{_rate(result)}）")
+        self.stdout.write(result.summary())
         if result.report_path:
             self.stdout.write(f"错误报告：{result.report_path}（改正后可直接再次导入该文件）")
         if result.errors:
@@ -93,7 +95,3 @@ class _Bar:
 
     def close(self) -> None:
         self.bar.close()
-
-
-def _rate(result: importing.ImportResult) -> str:
-    return f"{result.rows / result.elapsed:,.0f} 行/秒" if result.elapsed > 0 else "—"

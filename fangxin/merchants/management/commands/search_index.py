@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         rebuild = sub.add_parser("rebuild", help="分批重建全部检索索引")
-        rebuild.add_argument("--batch-size", type=int, default=search.BATCH_SIZE)
+        rebuild.add_argument("--batch-size", type=int, default=search.REBUILD_BATCH_SIZE)
         check = sub.add_parser("check", help="比对索引与名录")
         check.add_argument("--batch-size", type=int, default=2000)
 
@@ -21,7 +21,8 @@ class Command(BaseCommand):
         with tqdm(total=total, unit="户", desc="重建索引" if action == "rebuild" else "比对索引",
                   disable=quiet, file=self.stderr._out) as bar:
             if action == "rebuild":
-                written = search.rebuild_index(batch_size=batch_size, progress=bar.update)
+                written = search.rebuild_index(batch_size=batch_size, progress=bar.update,
+                                               notify=lambda message: bar.set_postfix_str(message))
             else:
                 report = search.check_index(batch_size=batch_size, progress=bar.update)
         if action == "rebuild":
