@@ -118,17 +118,21 @@ def record(
 
 
 def _lock_head() -> AuditHead:
-    """Lock the chain head; make it for an empty chain (fresh or flushed database), never for a used one."""
+    """Lock the chain head, making it for an empty chain (fresh or flushed database).
+
+    Two first appends race to create it: the loser's insert fails inside its savepoint and it locks the winner's
+    row. A head we create while records already exist means someone deleted it: refuse rather than fork.
+    """
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
     if head is not None:
         return head
-    if AuditRecord.objects.exists():
-        raise RuntimeError("audit chain head is missing while records exist: run `fangxin audit verify`")
     try:
         with transaction.atomic():
             AuditHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS_HASH)
     except IntegrityError:
-        pass  # a concurrent first append made it
+        return AuditHead.objects.select_for_update().get(pk=1)  # a concurrent first append made it
+    if AuditRecord.objects.exists():
+        raise RuntimeError("audit chain head is missing while records exist: run `fangxin audit verify`")
     return AuditHead.objects.select_for_update().get(pk=1)
 
 

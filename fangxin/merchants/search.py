@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, Max, OuterRef, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest, Length
+from django.db.models.functions import Greatest, Length, StrIndex
 
 from fangxin.core.exceptions import ValidationFailed
 
@@ -48,6 +48,7 @@ USCC_CHARS = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")
 _STRIP = re.compile(r"[\W_]+")
 _UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
 _NAME, _ADDRESS = int(SearchField.NAME), int(SearchField.ADDRESS)
+_MAX_CHAR = "\U0010ffff"
 
 
 # --- normalisation and tokens -------------------------------------------------------------------------------
@@ -314,11 +315,13 @@ def search_entities(entities: QuerySet[MarketEntity], query: str) -> QuerySet[Ma
     if not text:
         return entities.none()
     vendor = connections[entities.db].vendor
-    match_sql, match_params, name_sql, name_params = _text_match_sql(text, vendor)
+    match_sql, match_params = _text_match_sql(text, vendor)
     uscc_sql, uscc_params = _uscc_match_sql(text, vendor)
     if uscc_sql:
         match_sql, match_params = f"{match_sql} UNION {uscc_sql}", [*match_params, *uscc_params]
-    rank = [When(pk__in=RawSQL(name_sql, name_params), then=Value(1))]
+    # Correlated EXISTS, one index probe per candidate: PostgreSQL evaluates `id IN (subquery)` inside a CASE as
+    # a SubPlan, which is rescanned per row once its result outgrows work_mem (10⁶ rows × 10⁶ rescans).
+    rank = [When(_in_name(text), then=Value(1))]
     if len(text) == 18 and set(text) <= USCC_CHARS:
         rank.insert(0, When(uscc=text, then=Value(0)))
     return (entities.filter(pk__in=RawSQL(match_sql, match_params))
@@ -326,28 +329,31 @@ def search_entities(entities: QuerySet[MarketEntity], query: str) -> QuerySet[Ma
             .order_by("search_rank", "name", "uscc"))
 
 
-def _text_match_sql(text: str, vendor: str) -> tuple[str, list, str, list]:
-    """SQL selecting the ids of entities whose name or address contains `text`, and of those whose name does."""
+def _text_match_sql(text: str, vendor: str) -> tuple[str, list]:
+    """SQL selecting the ids of entities whose normalised name or address contains `text`."""
     token_table, doc_table = _table(EntitySearchToken), _table(EntitySearchDoc)
-    in_name = [SearchField.NAME.value, SearchField.BOTH.value]
     if len(text) == 2:
-        return (f"SELECT entity_id FROM {token_table} WHERE token = %s", [text],
-                f"SELECT entity_id FROM {token_table} WHERE token = %s AND field IN (%s, %s)", [text, *in_name])
+        return f"SELECT entity_id FROM {token_table} WHERE token = %s", [text]
     if len(text) == 1:  # tokens starting with the character; the column sorts by code point (BINARY / "C")
-        bounds = [text, text + "\U0010ffff"]
-        return (f"SELECT entity_id FROM {token_table} WHERE token BETWEEN %s AND %s", bounds,
-                f"SELECT entity_id FROM {token_table} WHERE token BETWEEN %s AND %s AND field IN (%s, %s)",
-                [*bounds, *in_name])
+        return f"SELECT entity_id FROM {token_table} WHERE token BETWEEN %s AND %s", [text, text + _MAX_CHAR]
     if vendor == "sqlite":
         phrase = '"' + text.replace('"', '""') + '"'
-        fts = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-        return (f"SELECT entity_id FROM {doc_table} WHERE entity_id IN ({fts}) "
-                "AND (instr(name, %s) > 0 OR instr(address, %s) > 0)", [phrase, text, text],
-                f"SELECT entity_id FROM {doc_table} WHERE entity_id IN ({fts}) AND instr(name, %s) > 0",
-                [f"name : {phrase}", text])
+        return (f"SELECT entity_id FROM {doc_table} WHERE entity_id IN "
+                f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                "AND (instr(name, %s) > 0 OR instr(address, %s) > 0)", [phrase, text, text])
     pattern = f"%{text}%"  # normalised text has no % _ or backslash
-    return (f"SELECT entity_id FROM {doc_table} WHERE name LIKE %s OR address LIKE %s", [pattern, pattern],
-            f"SELECT entity_id FROM {doc_table} WHERE name LIKE %s", [pattern])
+    return f"SELECT entity_id FROM {doc_table} WHERE name LIKE %s OR address LIKE %s", [pattern, pattern]
+
+
+def _in_name(text: str) -> Exists:
+    """True for a candidate whose normalised name contains `text` (rows of the outer MarketEntity query)."""
+    if len(text) <= 2:
+        tokens = EntitySearchToken.objects.filter(entity=OuterRef("pk"), field__in=[_NAME, SearchField.BOTH.value])
+        if len(text) == 2:
+            return Exists(tokens.filter(token=text))
+        return Exists(tokens.filter(token__range=(text, text + _MAX_CHAR)))
+    return Exists(EntitySearchDoc.objects.filter(pk=OuterRef("pk"))
+                  .annotate(at=StrIndex("name", Value(text))).filter(at__gt=0))
 
 
 def _uscc_match_sql(text: str, vendor: str) -> tuple[str, list]:
