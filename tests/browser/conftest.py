@@ -127,8 +127,7 @@ def pytest_runtest_call(item):
         result = yield
     except BaseException:
         if guard is not None:  # keep what the browser saw next to the body's own failure
-            if item.get_closest_marker("xfail") is None:
-                guard.save_failure_screenshots(item.name)
+            guard.save_failure_screenshots(item.name)
             if guard.unexpected():
                 item.add_report_section("call", "browser", "\n".join(guard.unexpected()))
         raise
