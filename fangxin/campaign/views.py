@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.accounts.permissions import can_view_audit
 from fangxin.core.actors import Actor
-from fangxin.core.exceptions import FangxinError, NotFound
+from fangxin.core.exceptions import FangxinError
 from fangxin.merchants import selectors as entity_selectors
 from fangxin.merchants.services import claim_decide, claim_submit
 from fangxin.organisation.selectors import current_commitment, specific_commitment_list
@@ -86,10 +86,7 @@ def claims(request):
 @require_POST
 @page_for(is_staff)
 def claim_decision(request, pk: int):
-    try:
-        binding = entity_selectors.claim_get(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
+    binding = entity_selectors.claim_get(user=request.user, pk=pk)  # NotFound is a 404
     form = ClaimDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择审核结果。")
@@ -108,10 +105,7 @@ def claim_decision(request, pk: int):
 
 @page_for(can_enroll)
 def enroll(request, uscc: str):
-    try:
-        entity = entity_selectors.entity_get(user=request.user, uscc=uscc)
-    except NotFound:
-        raise Http404 from None
+    entity = entity_selectors.entity_get(user=request.user, uscc=uscc)  # NotFound is a 404
     commitment = current_commitment()
     existing = selectors.current_enrollment(entity)
     form = EnrollmentForm(request.POST or None,
@@ -133,10 +127,7 @@ def enroll(request, uscc: str):
 
 
 def _enrollment_or_404(request, serial):
-    try:
-        return selectors.enrollment_get(user=request.user, serial=serial)
-    except NotFound:
-        raise Http404 from None
+    return selectors.enrollment_get(user=request.user, serial=serial)  # NotFound is a 404
 
 
 @page_for(can_see_enrollments)
@@ -268,10 +259,7 @@ def public_badge_svg(request, serial: str):
 
 
 def profile(request, uscc: str):
-    try:
-        entity = entity_selectors.entity_public_get(uscc)
-    except NotFound:
-        raise Http404 from None
+    entity = entity_selectors.entity_public_get(uscc)  # NotFound is a 404
     return render(request, "campaign/profile.html", {
         "entity": entity, "enrollment": selectors.current_enrollment(entity),
         "history": selectors.enrollment_history(entity), "specific_all": specific_commitment_list()})

@@ -4,6 +4,8 @@ Views turn them into a form error or a message; the API turns them into
 `{"error": {"code": ..., "message": ..., "details": ...}}` with the HTTP status below.
 """
 
+from django.http import Http404
+
 
 class FangxinError(Exception):
     code = "error"
@@ -38,8 +40,9 @@ class PermissionDenied(FangxinError):
     default_message = "您没有进行此操作的权限。"
 
 
-class NotFound(FangxinError):
-    """Missing and forbidden objects both raise this, so neither can be told from the other."""
+class NotFound(FangxinError, Http404):
+    """Missing and forbidden objects both raise this, so neither can be told from the other.
+    It is an Http404 too: a page view lets it propagate and Django answers with the 404 page."""
 
     code = "not_found"
     status = 404

@@ -1,7 +1,6 @@
 """Registry pages for staff: create and edit a market entity (list and detail are in the workbench)."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from fangxin.accounts.permissions import is_staff_role
@@ -37,10 +36,7 @@ def entity_create(request):
 
 @page_for(is_staff_role)
 def entity_edit(request, uscc: str):
-    try:
-        entity = selectors.entity_get(user=request.user, uscc=uscc)
-    except NotFound:
-        raise Http404 from None
+    entity = selectors.entity_get(user=request.user, uscc=uscc)  # NotFound is a 404
     form = EntityForm(request.POST or None, instance=entity, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "uscc"}

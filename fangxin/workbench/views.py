@@ -1,12 +1,10 @@
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 
 from fangxin.accounts.permissions import can_use_workbench, can_view_audit, can_view_registry, is_staff_role
 from fangxin.accounts.scope import scope_of
 from fangxin.core import audit
 from fangxin.core.audit_selectors import audit_list
-from fangxin.core.exceptions import NotFound
 from fangxin.core.workdays import WorkCalendar
 from fangxin.merchants import selectors as entity_selectors
 
@@ -42,10 +40,7 @@ def entity_list(request):
 
 @page_for(can_view_registry)
 def entity_detail(request, uscc: str):
-    try:
-        entity = entity_selectors.entity_get(user=request.user, uscc=uscc)
-    except NotFound:
-        raise Http404 from None
+    entity = entity_selectors.entity_get(user=request.user, uscc=uscc)  # NotFound is a 404
     from fangxin.campaign.selectors import current_enrollment
 
     return render(request, "workbench/entity_detail.html", {
