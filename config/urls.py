@@ -10,6 +10,7 @@ admin.site.index_title = "参考数据与账号管理"
 urlpatterns = [
     path("", include("fangxin.portal.urls")),
     path("", include("fangxin.campaign.urls")),
+    path("", include("fangxin.complaints.urls")),
     path("accounts/", include("fangxin.accounts.urls")),
     path("workbench/registry/import/", include("fangxin.merchants.urls_import")),
     path("workbench/registry/", include("fangxin.merchants.urls")),

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "fangxin.merchants",
     "fangxin.credit",
     "fangxin.campaign",
+    "fangxin.complaints",
     "fangxin.workbench",
     "fangxin.portal",
     "fangxin.api",
@@ -146,6 +147,18 @@ FANGXIN_CITY_REGION_CODE = os.environ.get("FANGXIN_CITY_REGION_CODE", "150800")
 FANGXIN_REFERENCE_DIR = BASE_DIR / "data" / "reference"
 FANGXIN_VAR_DIR = VAR_DIR
 
+# Where SMS and email go. The outbox backend keeps every message readable in the workbench and needs no
+# gateway; a deployment names its SMS gateway adapter here (an import path to a class with send()).
+FANGXIN_NOTIFY_BACKENDS = {
+    "sms": os.environ.get("FANGXIN_SMS_BACKEND", "fangxin.core.notify.OutboxBackend"),
+    "email": os.environ.get("FANGXIN_EMAIL_BACKEND", "fangxin.core.notify.OutboxBackend"),
+}
+# Complaint evidence: up to 5 files of at most 10 MB each in one form post.
+FANGXIN_EVIDENCE_MAX_FILES = 5
+FANGXIN_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -159,4 +172,5 @@ FANGXIN_DEMO_STEPS = [
     "fangxin.merchants.demo",
     "fangxin.accounts.demo",
     "fangxin.campaign.demo",
+    "fangxin.complaints.demo",
 ]

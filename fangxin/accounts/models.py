@@ -22,6 +22,8 @@ class User(AbstractUser):
                                    on_delete=models.PROTECT, related_name="users",
                                    help_text="职能部门工作人员必填：可见其牵头或配合的行业。")
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    is_unit_head = models.BooleanField("单位负责人", default=False,
+                                       help_text="勾选后接收本单位投诉逾期等督办提醒。")
 
     objects = UserManager()
     REQUIRED_FIELDS = ["email", "role"]

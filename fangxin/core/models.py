@@ -78,3 +78,37 @@ class CalendarYear(TimeStampedModel):
 
     def __str__(self):
         return f"{self.year} 年"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Notification(models.Model):
+    """One SMS or email in the outbox. Written after the business transaction commits (core.notify);
+    a failed send stays here with its error and is retried, so nothing is lost when a gateway is down."""
+
+    channel = models.CharField("方式", max_length=10, choices=[("sms", "短信"), ("email", "电子邮件")])
+    recipient = models.CharField("接收人", max_length=200)
+    recipient_kind = models.CharField("接收方", max_length=20, blank=True)
+    subject = models.CharField("主题", max_length=200)
+    body = models.TextField("内容")
+    object_type = models.CharField("关联对象类型", max_length=80, blank=True)
+    object_id = models.CharField("关联对象编号", max_length=64, blank=True, db_index=True)
+    status = models.CharField("状态", max_length=10, choices=NotificationStatus.choices,
+                              default=NotificationStatus.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    backend = models.CharField("发送通道", max_length=100, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知发件箱"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient}：{self.subject}"
