@@ -16,7 +16,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     search_fields = ("username", "full_name", "phone")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("身份与范围", {"fields": ("full_name", "role", "region", "department", "phone", "email")}),
+        ("身份与范围", {"fields": ("full_name", "role", "region", "department", "phone", "email", "is_unit_head")}),
         ("状态", {"fields": ("is_active", "is_staff", "is_superuser", "last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -85,7 +85,7 @@ def complaint_metrics(*, start: date, end: date, region=None, sector=None, depar
     return Metrics(
         received=agg["received"], accepted=agg["accepted"], closed=agg["closed"], settled=agg["settled"],
         operator_settled=agg["operator_settled"], ratings=agg["ratings"], satisfied=agg["satisfied"],
-        recovered_amount=agg["recovered"] or Decimal("0"),
+        recovered_amount=Decimal(agg["recovered"] or 0).quantize(Decimal("0.01")),
         median_workdays_to_close=float(statistics.median(spans)) if spans else None, overdue=overdue,
         handling_rate=_rate(agg["closed"], agg["accepted"]), success_rate=_rate(agg["settled"], agg["closed"]),
         satisfaction_rate=_rate(agg["satisfied"], agg["ratings"]),
