@@ -8,8 +8,12 @@ from fangxin.core.actors import Actor
 
 @pytest.fixture
 def reference(db):
+    from fangxin.complaints import rules
+    from fangxin.complaints.models import RuleReason, RuleSet
     from fangxin.organisation.services import reference_load
 
+    # The rule sets come from a data migration, which live-server (transactional) tests flush: reinstall.
+    rules.install(RuleSet, RuleReason)
     return reference_load(actor=Actor.system("test"), directory=settings.FANGXIN_REFERENCE_DIR)
 
 
