@@ -61,10 +61,28 @@ def _with_deadlines(complaints, today: date) -> list[Complaint]:
     return rows
 
 
-def queue(user, which: str, *, today: date | None = None, limit: int = 200) -> list[Complaint]:
+def filter_rows(rows: QuerySet[Complaint], filters: dict | None) -> QuerySet[Complaint]:
+    """The queue's filters: status, county (a region code), sector code, channel, text (tracking no or business)."""
+    filters = filters or {}
+    if filters.get("status"):
+        rows = rows.filter(status=filters["status"])
+    if filters.get("region"):
+        rows = rows.filter(region__code=filters["region"])
+    if filters.get("sector"):
+        rows = rows.filter(sector__code=filters["sector"])
+    if filters.get("channel"):
+        rows = rows.filter(channel=filters["channel"])
+    text = (filters.get("q") or "").strip()
+    if text:
+        rows = rows.filter(Q(tracking_no__iexact=text) | Q(business_name__icontains=text))
+    return rows
+
+
+def queue(user, which: str, *, today: date | None = None, limit: int = 200, filters: dict | None = None
+          ) -> list[Complaint]:
     """A work queue. Deadline queues are computed from the stored dates (never from a job having run)."""
     today = today or timezone.localdate()
-    base = visible(user)
+    base = filter_rows(visible(user), filters)
     if which == "mine":
         rows = base.open().filter(assignee=user)
     elif which == "unit":
@@ -92,6 +110,8 @@ def queue_counts(user, *, today: date | None = None) -> dict[str, int]:
         "due_soon": sum(1 for c in open_rows if c.current_deadline and c.current_deadline.due_soon),
         "overdue": sum(1 for c in open_rows if c.current_deadline and c.current_deadline.overdue),
         "operator": base.filter(status__in=(Status.OPERATOR, Status.OPERATOR_OFFERED)).count(),
+        "closed": base.closed().count(),
+        "all": base.count(),
     }
 
 
@@ -130,6 +150,33 @@ def public_timeline(complaint: Complaint):
 def merchant_complaints(user) -> QuerySet[Complaint]:
     """Complaints about the merchant's own confirmed entities (masked personal data in templates)."""
     return visible(user).filter(kind=Kind.COMPLAINT)
+
+
+def staff_stations(user, *, region_code: str = "") -> QuerySet[ServiceStation]:
+    """Stations in the user's region, active or not (the staff registry page)."""
+    rows = ServiceStation.objects.visible_to(user).select_related("region")
+    if region_code:
+        rows = rows.filter(region__code=region_code)
+    return rows
+
+
+def station_get(user, pk: int) -> ServiceStation:
+    station = ServiceStation.objects.visible_to(user).filter(pk=pk).first()
+    if station is None:
+        raise NotFound("没有找到该维权服务站。")
+    return station
+
+
+def outbox(user, *, status: str = "") -> QuerySet:
+    """Notifications about complaints the user can see (the auditor and administrator: all), newest first."""
+    from fangxin.core.models import Notification
+
+    rows = Notification.objects.all()
+    if user.role not in (Role.AUDITOR, Role.SYSADMIN):
+        rows = rows.filter(object_type="complaint", object_id__in=visible(user).values("tracking_no"))
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-created_at", "-id")
 
 
 def stations(*, region_code: str = "") -> QuerySet[ServiceStation]:
