@@ -32,6 +32,8 @@ def parse_amount(raw) -> Decimal | None:
         value = Decimal(str(raw).replace(",", "").replace("元", "").strip())
     except InvalidOperation:
         raise ValidationFailed("金额请填写数字，如 199.00。", details={"field": "amount"}) from None
+    if not value.is_finite():
+        raise ValidationFailed("金额请填写数字，如 199.00。", details={"field": "amount"})
     if value < 0 or value >= Decimal("10000000000") or value.as_tuple().exponent < -2:
         raise ValidationFailed("金额应为不小于 0 的数，最多两位小数。", details={"field": "amount"})
     return value.quantize(Decimal("0.01"))
