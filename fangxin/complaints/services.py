@@ -14,7 +14,7 @@ from django.utils import timezone
 from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.core import audit, notify
 from fangxin.core.actors import SYSTEM_ROLE, Actor
-from fangxin.core.exceptions import PermissionDenied, ValidationFailed
+from fangxin.core.exceptions import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fangxin.core.workdays import WorkCalendar
 from fangxin.merchants.search import normalise
 from fangxin.organisation.models import Department, Region, Sector
@@ -433,6 +433,8 @@ def _to_bureau(*, actor: Actor, complaint: Complaint, label: str, note: str, act
         if expect and complaint.status != expect:
             flow_for(complaint.kind).check(complaint.status, "__none__")
         complaint.bureau_received_on = _today()
+        # the rejected or missing offer stays in the timeline; the outcome fields wait for the bureau's result
+        complaint.settlement_type, complaint.settlement_amount, complaint.settlement_note = "", None, ""
         _move(complaint, Status.RECEIVED, actor=actor, action=action, label=label, note=note)
         notify.queue(_tell_consumer(complaint, "投诉转监管部门", "您的投诉已转市场监管部门处理"))
     return complaint
@@ -578,7 +580,10 @@ def complaint_testing_end(*, actor: Actor, complaint: Complaint, note: str = "")
     _require_role(actor, STAFF, "只有工作人员可以作此操作。")
     with transaction.atomic():
         complaint = _locked(complaint)
-        if complaint.status == Status.TESTING and complaint.pause_started_on:
+        if complaint.status != Status.TESTING:  # only a running test can end
+            raise TransitionNotAllowed("该投诉没有正在进行的检测鉴定。",
+                                       details={"machine": "complaint", "from": complaint.status, "to": Status.MEDIATING})
+        if complaint.pause_started_on:
             wd, cd = deadlines.pause_length(WorkCalendar.load(), complaint.pause_started_on, _today())
             complaint.paused_workdays += wd
             complaint.paused_calendar_days += cd
