@@ -490,14 +490,17 @@ class Generator:
                 event(on, "settlement_accept", "消费者接受和解方案", to=Status.OPERATOR_SETTLED, actor=PUBLIC_NAME)
             elif action == "settlement_reject":
                 c.bureau_received_on = on
+                c.settlement_type, c.settlement_amount, c.settlement_note = "", None, ""
                 event(on, "settlement_reject", "消费者不接受和解方案，转监管部门", to=Status.RECEIVED, actor=PUBLIC_NAME,
                       note=rng.choice(REJECT_COMMENTS))
             elif action == "operator_decline":
                 c.bureau_received_on = on
+                c.settlement_type, c.settlement_amount, c.settlement_note = "", None, ""
                 event(on, "operator_decline", "经营者未能和解，转监管部门", to=Status.RECEIVED, actor=business_actor,
                       note=rng.choice(DECLINE_REASONS))
             elif action == "operator_timeout":
                 c.bureau_received_on = on
+                c.settlement_type, c.settlement_amount, c.settlement_note = "", None, ""
                 event(on, "operator_timeout", "经营者逾期未和解，转监管部门", to=Status.RECEIVED, actor=ESCALATE_NAME,
                       note=f"和解期限 {step[2].isoformat()} 已过")
             elif action == "transfer":
