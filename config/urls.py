@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("fangxin.accounts.urls")),
     path("workbench/registry/import/", include("fangxin.merchants.urls_import")),
     path("workbench/registry/", include("fangxin.merchants.urls")),
+    path("workbench/triage/", include("fangxin.triage.urls")),
     path("workbench/", include("fangxin.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "fangxin.merchants",
     "fangxin.credit",
     "fangxin.campaign",
+    "fangxin.triage",
     "fangxin.complaints",
     "fangxin.workbench",
     "fangxin.portal",
