@@ -30,6 +30,7 @@ sys.path.insert(0, str(BASE_DIR))
 DATA = BASE_DIR / "data" / "triage"
 TARGETS = {"sector_accuracy": 0.92, "problem_micro_f1": 0.80, "texts_per_second": 500,
            "mobile": 1.0, "landline": 1.0, "id_card": 1.0, "bank_card": 1.0, "email": 1.0, "name": 0.90, "address": 0.90}
+PHONE_SHAPE = re.compile(r"^(?:[(（]?0\d{2,3}[)）]?[- ]?\d{7,8}|400-?\d{3}-?\d{4}|\d{5})$")
 AMOUNT_DATE_ORDER = re.compile(r"^(?:[¥￥]?[\d,.]+(?:多)?(?:元|块钱|块|万元|万)?|\d{4}[-年./]\d{1,2}.*|\d{1,2}月\d{1,2}日.*|"
                                r"\d{1,2}:\d{2}.*|[A-Za-z]{0,4}[-]?\d[\dA-Za-z\-]{5,})$")
 
@@ -93,7 +94,7 @@ def masking_eval(rows: list[dict]):
                 extra[span.type] += 1
         for keep in row["keep"]:
             keep_total += 1
-            is_ado = bool(AMOUNT_DATE_ORDER.match(keep))
+            is_ado = bool(AMOUNT_DATE_ORDER.match(keep)) and not PHONE_SHAPE.match(keep)
             keep_ado_total += is_ado
             position = row["text"].find(keep)
             touched = any(s.start < position + len(keep) and position < s.end for s in result.spans)

@@ -271,11 +271,19 @@ def evaluate(model: TriageModel, examples: list[Example], n_train: int = 0) -> S
 
 # --- storage ---------------------------------------------------------------------------------------------------
 
+KEEP_FILES = 10  # model files kept besides the active one
+
+
 def model_dir() -> Path:
+    """settings.FANGXIN_TRIAGE_DIR, or var/triage/<key id>/: one directory per SECRET_KEY, so a test run (fixed key)
+    and the server never take each other's manifest for a forgery and retrain back and forth."""
     from django.conf import settings
 
-    directory = getattr(settings, "FANGXIN_TRIAGE_DIR", None) or Path(settings.FANGXIN_VAR_DIR) / "triage"
-    return Path(directory)
+    configured = getattr(settings, "FANGXIN_TRIAGE_DIR", None)
+    if configured:
+        return Path(configured)
+    key_id = hashlib.sha256(f"fangxin.triage:{settings.SECRET_KEY}".encode()).hexdigest()[:12]
+    return Path(settings.FANGXIN_VAR_DIR) / "triage" / key_id
 
 
 def _signer():
@@ -309,7 +317,20 @@ def save(model: TriageModel, directory: Path | None = None) -> tuple[Path, str]:
                             problem_types=np.array(model.problem_types, dtype=str), meta=np.array(meta, dtype=str))
         temporary = Path(handle.name)
     os.replace(temporary, path)
+    _prune(directory, keep=path.name)
     return path, sha256_of(path)
+
+
+def _prune(directory: Path, keep: str) -> None:
+    """Remove old model files, never the active one nor the one just written."""
+    try:
+        active = read_manifest(directory)["file"]
+    except ModelError:
+        active = ""
+    files = sorted(directory.glob("model-v*.npz"), key=lambda p: p.name, reverse=True)
+    for old in files[KEEP_FILES:]:
+        if old.name not in (active, keep):
+            old.unlink(missing_ok=True)
 
 
 def next_version(directory: Path) -> int:
