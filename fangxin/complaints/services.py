@@ -101,7 +101,7 @@ def _event(complaint: Complaint, *, actor: Actor, action: str, label: str, from_
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    return (Complaint.objects.select_for_update().select_related("rule_set", "region", "entity", "sector")
+    return (Complaint.objects.select_for_update(of=("self",)).select_related("rule_set", "region", "entity", "sector")
             .get(pk=complaint.pk))
 
 
