@@ -87,7 +87,8 @@ SURNAMES = frozenset(
     "全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕"
     "楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈"
     "晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉"
-    "冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由阎傅赛郦沃蓟桓濮牧隗竺佴钭郗暨汝璩拓钮")
+    "冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由阎傅赛郦沃蓟桓濮牧隗竺佴钭郗暨汝璩拓钮"
+    "萧洪赖贝凤习寿弘荀鄂韶蔚邴糜酆贲滑莘逄郏蒯訾殳庾宓昌怀")
 # Characters common in given names; outside a strong trigger (我叫, 姓名：…) the first character of a given name must
 # be one of these, which keeps 导游强迫我们, 店员张口就要, 司机说 from being taken for names.
 GIVEN_NAME_CHARS = frozenset(
@@ -99,7 +100,9 @@ GIVEN_NAME_CHARS = frozenset(
     "紫青蓝黛翔鹤莺鹃鸾麟豹熊鹿驰骐骥腾跃扬展图思念慈恩惠爱心悦欢祝禄寿泰吉如意梦想希望设业向晖煌灿耀祖宗承传树流霞"
     "雷电夕馨芝芸芬芹茜莎萱蔚蕊蕴娴贞聪睿哲雄魁元冠亚仲叔季孟伯佩钗钧铨锐镛乌巴图特尔音格木其苏达赫勒布赛额敦野根柱"
     "锁栓妞丫妹宪律浪沙滨洲渊澜涌淼垚焱犇品少秉长世家益友万千百二十有守汉学军卫红东方晋鲁豫湘蒙疆藏桂"
-    "雁鹰凌霄峻崇岭峥嵘巍屹岳昆仑潇湘洪滔淳浩澄漪津淮渝沁洛浦沐霈霓靖婧妙娣姗婀娉婷媚嫦娟瑞琰琬琳玥珂瓒璟瑄")
+    "雁鹰凌霄峻崇岭峥嵘巍屹岳昆仑潇湘洪滔淳浩澄漪津淮渝沁洛浦沐霈霓靖婧妙娣姗婀娉婷媚嫦娟瑞琰琬琳玥珂瓒璟瑄"
+    "令庆二四五六七八九儒勤俭朗炜烨煜熙灏澈舟恒诚铮奕晟昕昱晔昭曼蔓茗萌荷芊芷苒若菁蓓萍蕙兆廷建培增耕田秀云凤桂英斌彬翰墨砚宁静谦逊恪弈桦楷梁栋柱材杉彤瑶琦雯霄宛婉韵琪语诗书画文武德才艺勇猛军兵宪法政治权威卫国强华"
+    "子孑鑫淼焱磊垒达亮耀辉煌光明晓曙旦暮晨曦霞岚风雨雪霜露冰玉珍宝贝珠琳琅璞瑜玖琛璐妤婕娉嫣姿容颜")
 # Words after a role word that start with a surname character but are not names.
 NOT_NAMES = frozenset((
     "费用", "和我", "和他", "和她", "说是", "明确", "明天", "明明", "高价", "高额", "全部", "全额", "全款", "全家", "全是",
@@ -137,6 +140,9 @@ NAME_TRIGGERS = (
     "抬头写", "抬头为", "签字人", "法人", "法定代表人", "负责人", "经理", "主管", "收货人", "订票人", "乘车人",
     "乘客", "旅客", "患者", "病人", "顾客", "叫", "是", "有", "自称", "全名是", "全名叫", "全名", "真名", "实名",
     "诉求人", "反映人", "举报人", "导游", "私教", "美容师", "理发师", "技师", "店员", "销售", "客户经理", "职工",
+    "幼儿", "小孩", "宝宝", "领队", "队员", "团员", "游客", "租客", "房客", "住户", "住户代表", "户主", "代表",
+    "受托人", "监护人", "被监护人", "亲戚", "室友", "同伴", "队友", "女友", "男友", "外甥", "外甥女", "侄子", "侄女",
+    "护工", "保姆", "陪护", "病友", "同住人", "共有人", "继承人", "受害人", "证人", "见证人", "介绍人", "推荐人",
     "牧民", "农民", "村民", "居民", "甲方", "乙方", "丙方", "签收", "签名", "署名", "落款", "收件", "联系",
 )
 # After these the name needs no surname from the list (Mongolian names, rare surnames): 我叫…, 他叫…, 姓名：…
@@ -157,11 +163,17 @@ LONG_NUMBER_RE = re.compile(_NOT_BEFORE + r"(?:\d{4}(?: \d{4}){3,4}(?: \d{1,3})?
                             r"\d{6} \d{8} \d{3}[\dXx]|\d{15,19}|\d{17}[Xx])" + _NOT_AFTER)
 MOBILE_RE = re.compile(r"(?<![0-9A-Za-z_@.\-+])(?:\+86[ \-]?|0086[ \-]?)?1[3-9]\d(?:(?: ?- ?| )?\d{4}){2}"
                        r"(?![0-9A-Za-z_@])")
+# Area code in parentheses or followed by a dash (-, －, —, –, possibly spaced) or a space, or written straight on;
+# the number has 7 or 8 digits, possibly split 3+4 or 4+4 by a dash or a space; an extension (转801, -801, ext. 801)
+# is not part of the span.
+_LL_SEP = r"(?: ?[\-－—–] ?| )"
+_LL_NUMBER7 = r"(?:\d{7}|\d{3}[ \-]\d{4})"
+_LL_NUMBER8 = r"(?:\d{8}|\d{4}[ \-]\d{4})"
 LANDLINE_RE = re.compile(
     r"(?<![0-9A-Za-z_@.\-+])(?:"
-    r"(?P<p1>[（(]0\d{2,3}[）)] ?)(?P<n1>\d{7,8})"
-    r"|(?P<p2>0[12]\d[ \-])(?P<n2>\d{8})"
-    r"|(?P<p3>0[3-9]\d{2}[ \-])(?P<n3>\d{7,8})"
+    r"(?P<p1>[（(]0\d{2,3}[）)]" + _LL_SEP + r"?)(?P<n1>" + _LL_NUMBER8 + "|" + _LL_NUMBER7 + r")"
+    r"|(?P<p2>0[12]\d" + _LL_SEP + r")(?P<n2>" + _LL_NUMBER8 + r")"
+    r"|(?P<p3>0[3-9]\d{2}" + _LL_SEP + r")(?P<n3>" + _LL_NUMBER8 + "|" + _LL_NUMBER7 + r")"
     r"|(?P<p4>0[12]\d)(?P<n4>\d{8})"
     r"|(?P<p5>0[3-9]\d{2})(?P<n5>\d{7,8})"
     r")(?![0-9A-Za-z_@])")
@@ -185,7 +197,8 @@ BUSINESS_WORDS = re.compile(r"营业厅|村委会|居委会|局|网点|修理厂
                             r"驾校|健身房|会所|中心")
 _PERSONAL_AFTER = re.compile(r"[，,（( ]?(?:这是|是)?(?:我家|我的|家里|家中|住宅|宅|私人|我自己)"
                              r"(?:的?(?:座机|电话|号码|固话)|[）)])")
-PERSONAL_WORDS = re.compile(r"我|本人|家里|家的|私人|宅|我的|他的|她的|爱人|父|母|儿|女")
+PERSONAL_WORDS = re.compile(r"我|本人|家里|家的|私人|宅|我的|他的|她的|爱人|父|母|儿|女|病房|病床|床位|宿舍|寝室|住处|"
+                            r"自家|家属|亲属|老人|孩子|宝宝|住的|住院|住在|租的")
 EMAIL_KEEP_LOCAL = re.compile(r"^(?:kefu|service|support|help|admin|info|noreply|no-reply|cs|hr|office|contact|"
                               r"xiaofei|tousu|complaint|feedback|webmaster|postmaster)(?:[._\-]|$)", re.IGNORECASE)
 EMAIL_KEEP_CONTEXT = re.compile(r"(?:客服|官方|商家|平台|公司|机关|政府|投诉|受理)(?:的)?(?:邮箱|email|E-mail)", re.IGNORECASE)
@@ -342,7 +355,7 @@ def _find_addresses(text: str, spans: _Spans) -> None:
 
 def _given_name(text: str, pos: int, strong: bool) -> int:
     """End of a given name starting at `pos` (1–2 Han characters; up to 4 after a strong trigger)."""
-    limit = 4 if strong else 2
+    limit = 5 if strong else 2
     end = pos
     while end < len(text) and end - pos < limit and "\u4e00" <= text[end] <= "\u9fff":
         if (not strong or end - pos >= 2) and text.startswith(AFTER_NAME, end):
@@ -354,8 +367,10 @@ def _given_name(text: str, pos: int, strong: bool) -> int:
 def _name_at(text: str, pos: int, *, strong: bool) -> tuple[int, int] | None:
     """A personal name starting at `pos`, or None."""
     found = _surname_name_at(text, pos, strong)
-    if found is None and strong:
-        return _plain_name_at(text, pos)
+    if strong:
+        plain = _plain_name_at(text, pos)  # a longer name that ends the phrase (乌云其其格) wins over 乌云其
+        if plain is not None and (found is None or plain[1] > found[1]):
+            return plain
     return found
 
 
@@ -533,7 +548,7 @@ def render(value: str, kind: str) -> str:
         if match:
             for group in range(1, 6):
                 if match.group(f"n{group}"):
-                    return match.group(f"p{group}") + "*" * len(match.group(f"n{group}"))
+                    return match.group(f"p{group}") + _star_digits(match.group(f"n{group}"))
         return _star_digits(value)
     if kind == ID_CARD:
         compact = value.replace(" ", "")

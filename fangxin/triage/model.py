@@ -28,7 +28,7 @@ import numpy as np
 from .choices import PROBLEM_TYPE_CODES, SECTOR_CODES
 from .features import features, is_rule
 
-FORMAT = 1  # bump when the features or the arrays change; older files are then retrained, never misread
+FORMAT = 2  # bump when the features or the arrays change; older files are then retrained, never misread
 MANIFEST = "active.json"
 SIGNING_SALT = "fangxin.triage.model"
 CORPUS_PATH = Path(__file__).resolve().parents[2] / "data" / "triage" / "corpus.jsonl"

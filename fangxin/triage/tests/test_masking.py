@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +183,37 @@ def test_bad_input_never_crashes():
     assert len([s for s in result.spans if s.type == "mobile"]) == 4000
     assert mask("\x00\x01\ufffd\udcff garbage ÿþ").text  # lone surrogates and control characters
     assert mask("Please call John at the store").spans == []
+
+
+# Written for these tests (not taken from masking.jsonl): landline spellings with other dashes, spaces and
+# extensions, and a personal landline named next to an institution.
+@pytest.mark.parametrize(("text", "shown"), [
+    ("家里座机0478－8123456，白天没人", "0478－*******"),
+    ("联系电话：0478 - 8123456", "0478 - *******"),
+    ("座机（0478）812 3456，晚上打", "（0478）*** ****"),
+    ("电话010—6123 4567 分机12", "010—**** **** 分机12"),
+    ("有事打0478-8123456转302找我", "0478-*******转302"),
+    ("我父亲住院了，医院病房电话0478-8123456", "0478-*******"),
+])
+def test_landline_spellings_and_personal_landlines_are_masked(text, shown):
+    result = mask(text)
+    assert [span.type for span in result.spans] == ["landline"]
+    assert shown in result.text
+
+
+def test_an_institutions_public_landline_is_still_kept():
+    assert mask("营业厅电话0478-8225315，周末也上班").spans == []
+
+
+# Names introduced by role words and relations, rarer surnames and given-name characters, long Mongolian names.
+@pytest.mark.parametrize(("text", "shown"), [
+    ("我妈叫乌云其其格，今年七十岁", "乌****"),
+    ("住户代表孔令辉反映楼道漏水", "孔**"),
+    ("我是领队萧雨桐，团里有人受伤", "萧**"),
+    ("户主孟庆华，同住人赵二虎", "孟**"),
+    ("受托人洪德胜代为办理", "洪**"),
+])
+def test_introduced_names_with_more_roles_and_name_characters(text, shown):
+    result = mask(text)
+    assert any(span.type == "name" for span in result.spans), result
+    assert shown in result.text
