@@ -361,11 +361,12 @@ def complaint_transfer(*, actor: Actor, complaint: Complaint, reason: str, regio
         before = {"region": complaint.region.code, "department": complaint.department_id}
         destination = "、".join(str(x) for x in (documents.issuer_of(region) if region != complaint.region else None,
                                                  department if department != complaint.department else None) if x)
+        # the sending bureau issues and numbers the transfer notice, so it is issued before the region changes
+        documents.issue(complaint, DocumentKind.TRANSFER, on=_today(), to=destination,
+                        paragraphs=documents.transfer_text(complaint, destination=destination, reason=reason))
         complaint.region, complaint.department, complaint.assignee = region, department, None
         complaint.bureau_received_on = _today()  # the receiving bureau's own clock starts on receipt
         complaint.save()
-        documents.issue(complaint, DocumentKind.TRANSFER, on=_today(), to=destination,
-                        paragraphs=documents.transfer_text(complaint, destination=destination, reason=reason))
         _event(complaint, actor=actor, action="transfer", label="分送", note=f"分送至{destination}：{reason}")
         audit.record(actor=actor, action="complaints.transfer", obj=complaint, changes={
             "region": [before["region"], region.code], "department": [before["department"], complaint.department_id],

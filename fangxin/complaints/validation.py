@@ -29,7 +29,8 @@ def parse_amount(raw) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
-        value = Decimal(str(raw).replace(",", "").replace("元", "").strip())
+        text = str(raw).replace(",", "").strip()
+        value = Decimal(text.removesuffix("元").strip())
     except InvalidOperation:
         raise ValidationFailed("金额请填写数字，如 199.00。", details={"field": "amount"}) from None
     if not value.is_finite():

@@ -266,6 +266,8 @@ def test_transfer_writes_the_notice_and_restarts_the_bureau_clock(entities):
     document = complaint.documents.get(kind=DocumentKind.TRANSFER)
     assert "五原县市场监督管理局" in document.content["paragraphs"][0]
     assert "经营场所位于五原县" in document.content["paragraphs"][0]
+    # the sending bureau (临河区) issues and numbers the notice
+    assert document.issuer == "临河区市场监督管理局" and document.number.startswith("临河区市监诉分")
     assert AuditRecord.objects.filter(action="complaints.transfer", object_id=str(complaint.pk)).count() == 1
 
 
