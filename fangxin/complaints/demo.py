@@ -146,11 +146,14 @@ class Generator:
             self.stations_by_county.setdefault(station.region_id, []).append(station)
         self.all_stations = [s for rows in self.stations_by_county.values() for s in rows]
         entities = list(MarketEntity.objects.select_related("region", "sector").order_by("uscc"))
+        from fangxin.accounts.models import MerchantBinding
         from fangxin.campaign.models import Enrollment
 
+        # operator-first needs an active enrollment AND a merchant account, exactly as the services decide
         active = set(Enrollment.objects.filter(status="active").values_list("entity_id", flat=True))
+        bound = set(MerchantBinding.objects.filter(status="confirmed").values_list("entity_id", flat=True))
         self.entities = entities
-        self.eligible = [e for e in entities if e.pk in active]
+        self.eligible = [e for e in entities if e.pk in active and e.pk in bound]
         # a few businesses draw many complaints, most draw a handful
         hot = set(rng.sample(range(len(entities)), k=min(len(entities), 60))) if entities else set()
         self.entity_weights = [40 if i in hot else 1 for i in range(len(entities))]
@@ -640,6 +643,7 @@ def load(*, rng, actor, stdout=None, count: int | None = None) -> int:
         return 0
     today = timezone.localdate()
     with transaction.atomic():
+        ensure_merchant_accounts(actor, rng)
         generator = Generator(rng=rng, today=today, count=count)
         targets = [target for target, _ in TARGETS]
         weights = [weight for _, weight in TARGETS]
@@ -659,6 +663,33 @@ def load(*, rng, actor, stdout=None, count: int | None = None) -> int:
         stdout.write(f"演示投诉举报：新增 {totals['complaints']} 件（办理记录 {totals['events']} 条，文书 "
                      f"{totals['documents']} 份），维权服务站 {created_stations} 个，演示经营者待处理投诉 {merchant} 件")
     return totals["complaints"]
+
+
+DEMO_MERCHANT_ACCOUNTS = 40
+
+
+def ensure_merchant_accounts(actor, rng) -> int:
+    """Merchant accounts (no usable password) for some enrolled businesses, so that operator-first settlement
+    happens in the demo as the services decide it: only for enrolled units that have a merchant account."""
+    from fangxin.accounts.models import BindingStatus, MerchantBinding, User
+    from fangxin.campaign.models import Enrollment
+
+    bound = set(MerchantBinding.objects.filter(status=BindingStatus.CONFIRMED).values_list("entity_id", flat=True))
+    candidates = sorted(set(Enrollment.objects.filter(status="active").values_list("entity_id", flat=True)) - bound)
+    chosen = rng.sample(candidates, k=min(len(candidates), DEMO_MERCHANT_ACCOUNTS))
+    users = []
+    for entity_id in chosen:
+        user = User(username=f"shop{entity_id}", role="merchant", full_name=f"演示经营者{entity_id}")
+        user.set_unusable_password()
+        users.append(user)
+    users = User.objects.bulk_create(users)
+    now = timezone.now()
+    MerchantBinding.objects.bulk_create([
+        MerchantBinding(user=user, entity_id=entity_id, status=BindingStatus.CONFIRMED, decided_at=now)
+        for user, entity_id in zip(users, chosen, strict=True)])
+    audit.record(actor=actor, action="accounts.demo_merchants", object_type="accounts.user", object_id="demo",
+                 object_repr="演示经营者账号", changes={"accounts": [None, len(users)]})
+    return len(users)
 
 
 def load_stations(actor) -> int:

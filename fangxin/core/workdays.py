@@ -35,6 +35,9 @@ class Deadline:
 class WorkCalendar:
     overrides: dict[date, bool] = field(default_factory=dict)
     declared_years: frozenset[int] = frozenset()
+    # chinese-calendar validates every date it is asked about (~30 µs); a queue or a year's metrics asks about
+    # the same few hundred days hundreds of thousands of times, so each answer is kept for this calendar's life
+    _official_memo: dict[date, bool | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls) -> "WorkCalendar":
@@ -46,10 +49,14 @@ class WorkCalendar:
 
     def official(self, day: date) -> bool | None:
         """The official calendar's answer, or None for a year the package does not cover."""
+        if day in self._official_memo:
+            return self._official_memo[day]
         try:
-            return chinese_calendar.is_workday(day)
+            answer = chinese_calendar.is_workday(day)
         except NotImplementedError:
-            return None
+            answer = None
+        self._official_memo[day] = answer
+        return answer
 
     def is_covered(self, day: date) -> bool:
         return day.year in self.declared_years or self.official(day) is not None
