@@ -28,7 +28,7 @@ import numpy as np
 from .choices import PROBLEM_TYPE_CODES, SECTOR_CODES
 from .features import features, is_rule
 
-FORMAT = 2  # bump when the features or the arrays change; older files are then retrained, never misread
+FORMAT = 3  # bump when the features or the arrays change; older files are then retrained, never misread
 MANIFEST = "active.json"
 SIGNING_SALT = "fangxin.triage.model"
 CORPUS_PATH = Path(__file__).resolve().parents[2] / "data" / "triage" / "corpus.jsonl"
@@ -36,6 +36,8 @@ SECTOR_C = 50.0
 PROBLEM_C = 10.0
 MIN_DF = 1
 SOLVER = "liblinear"
+MAX_PROBLEM_TYPES = 2  # docs/triage.md 3.2: at most two problem types per text
+OTHER = "other"  # never together with another problem type
 RULE_WEIGHT = 0.1  # the value of a matching rule feature next to the L2-normalised TF-IDF words
 
 
@@ -128,10 +130,24 @@ class TriageModel:
         return self.sectors[int(sector_prob.argmax())], self.pick_problem_types(problem_prob)
 
     def pick_problem_types(self, problem_prob: np.ndarray) -> list[str]:
-        chosen = [i for i in np.argsort(-problem_prob) if problem_prob[i] >= self.thresholds[i]]
-        if not chosen:
-            chosen = [int(problem_prob.argmax())]
-        return [self.problem_types[i] for i in chosen]
+        chosen = pick_matrix(problem_prob[None, :], self.thresholds, self.problem_types.index(OTHER))[0]
+        return [self.problem_types[i] for i in np.argsort(-problem_prob) if chosen[i]]
+
+
+def pick_matrix(probabilities: np.ndarray, thresholds: np.ndarray, other: int) -> np.ndarray:
+    """The problem types chosen for each row of probabilities, as docs/triage.md 3.2 asks of an annotator: the types
+    over their threshold (the most probable one when none is), at most MAX_PROBLEM_TYPES of them (the most probable),
+    and `other` only alone."""
+    chosen = probabilities >= thresholds
+    top = probabilities == probabilities.max(axis=1, keepdims=True)
+    chosen = np.where(chosen.any(axis=1, keepdims=True), chosen, top)
+    if probabilities.shape[1] > MAX_PROBLEM_TYPES:
+        masked = np.where(chosen, probabilities, -np.inf)
+        cut = -np.sort(-masked, axis=1)[:, MAX_PROBLEM_TYPES - 1:MAX_PROBLEM_TYPES]
+        chosen &= probabilities >= cut
+    crowded = chosen[:, other] & (chosen.sum(axis=1) > 1)
+    chosen[crowded, other] = False
+    return chosen
 
 
 # --- corpus ----------------------------------------------------------------------------------------------------
@@ -215,11 +231,10 @@ def tune_thresholds(model: TriageModel, examples: list[Example]) -> np.ndarray:
     threshold first, then each type's own, moved one at a time within 0.2–0.8 (two rounds)."""
     probabilities = np.array([model.score(features(example.text))[1] for example in examples])
     gold = np.array([[code in example.problem_types for code in PROBLEM_TYPE_CODES] for example in examples])
-    top = probabilities == probabilities.max(axis=1, keepdims=True)
+    other = PROBLEM_TYPE_CODES.index(OTHER)
 
     def f1_with(thresholds: np.ndarray) -> float:
-        chosen = probabilities >= thresholds
-        chosen = np.where(chosen.any(axis=1, keepdims=True), chosen, top)  # as pick_problem_types
+        chosen = pick_matrix(probabilities, thresholds, other)  # as pick_problem_types
         tp = int((chosen & gold).sum())
         return 2 * tp / (chosen.sum() + gold.sum()) if tp else 0.0
 

@@ -59,11 +59,18 @@ def test_retrain_keeps_the_previous_model_when_the_new_one_scores_worse(private_
 @pytest.mark.django_db
 def test_retrain_uses_confirmed_corrections_and_activates_a_model_as_good(private_model_dir, users):
     before = triage_model.active_model()
-    triage_correction_record(actor=Actor.for_user(users["county_a"]), text="殡仪馆的骨灰盒价格不公示", predicted={},
+    actor = Actor.for_user(users["county_a"])
+    triage_correction_record(actor=actor, text="殡仪馆的骨灰盒价格不公示", predicted={},
                              sector="other", problem_types=["price"], source_ref="complaint:1")
+    # staff also confirmed ten texts that the dev split holds, with the corpus labels: a model that has seen them
+    # scores at least as well on dev as the active one (one correction alone can move a threshold by a hair)
+    confirmed = triage_model.read_corpus("dev")[:10]
+    for number, example in enumerate(confirmed, 2):
+        triage_correction_record(actor=actor, text=example.text, predicted={}, sector=example.sector,
+                                 problem_types=example.problem_types, source_ref=f"complaint:{number}")
     result = triage_retrain(actor=Actor.system("test"))
-    assert result.n_corrections == 1 and result.n_train == len(triage_model.read_corpus("train")) + 1
-    assert result.activated, result.message  # the corpus plus one correction scores the same on dev
+    assert result.n_corrections == 11 and result.n_train == len(triage_model.read_corpus("train")) + 11
+    assert result.activated, result.message
     assert triage_model.active_model().version == result.version > before.version
     assert TriageModelVersion.objects.get(active=True).version == result.version
 
