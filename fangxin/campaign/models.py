@@ -103,3 +103,23 @@ class BadgeReport(TimeStampedModel):
 
     def __str__(self):
         return f"{self.where_seen}（{self.get_status_display()}）"
+
+
+# Demonstration titles are models of this app, kept in their own package (see titles/models.py).
+from .titles.models import (  # noqa: E402, F401
+    Announcement,
+    Application,
+    ApplicationEvent,
+    ApplicationEvidence,
+    ConflictDeclaration,
+    Cycle,
+    Designation,
+    ManagementCase,
+    Objection,
+    OutgoingCreditEvent,
+    Publicity,
+    Review,
+    Standard,
+    StandardItem,
+    Title,
+)

@@ -28,9 +28,23 @@ def list_enter(*, actor: Actor, entity, kind: str, reason_code: str, reason: str
                                              document_number=document_number.strip(), entered_on=entered_on)
             audit.record(actor=actor, action="credit.list.enter", obj=entry,
                          changes=audit.diff({}, audit.snapshot(entry, ENTRY_FIELDS)))
+            _open_management_case(actor, entry)
     except IntegrityError:
         raise Conflict(f"{entity} 已在{ListKind(kind).label}中。") from None
     return entry
+
+
+def _open_management_case(actor: Actor, entry: ListEntry) -> None:
+    """A serious-violation or abnormal-list entry opens a dynamic-management review of the business's
+    enrollment and titles (policy 五(四)), in the same transaction."""
+    if entry.kind not in (ListKind.SERIOUS, ListKind.ABNORMAL):
+        return
+    from fangxin.campaign.titles.choices import TriggerKind
+    from fangxin.campaign.titles.services import case_open
+
+    trigger = TriggerKind.SERIOUS_LIST if entry.kind == ListKind.SERIOUS else TriggerKind.ABNORMAL_LIST
+    case_open(actor=actor, entity=entry.entity, trigger=trigger, source_ref=f"credit:{entry.pk}",
+              detail=f"{entry.get_kind_display()}：{entry.reason}")
 
 
 def list_exit(*, actor: Actor, entry: ListEntry, exit_reason: str, exited_on: date, document_number: str = ""):
