@@ -1,6 +1,10 @@
 from django.urls import path
 
 from . import views
+from .titles import urls_merchant as titles_merchant
+from .titles import urls_public as titles_public
+from .titles import urls_review as titles_review
+from .titles import urls_staff as titles_staff
 
 app_name = "campaign"
 urlpatterns = [
@@ -22,3 +26,5 @@ urlpatterns = [
     path("m/<str:uscc>/", views.profile, name="profile"),
     path(".well-known/fangxin-badge-keys.json", views.badge_keys_document, name="badge_keys"),
 ]
+# demonstration titles (titles/): office and standards, review and publicity, merchant, public pages
+urlpatterns += titles_staff.urlpatterns + titles_review.urlpatterns + titles_merchant.urlpatterns + titles_public.urlpatterns
