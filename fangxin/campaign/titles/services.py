@@ -201,8 +201,26 @@ def standard_publish(*, actor: Actor, standard: Standard) -> Standard:
 
 def cycle_open(*, actor: Actor, year: int, applications_open: date, applications_close: date,
                county_review_by: date, city_review_by: date, region_review_by: date,
-               publicity_workdays: int = 5, quotas: dict | None = None, require_title_below: bool = True) -> Cycle:
+               publicity_workdays: int = 5, quotas: dict | None = None, require_title_below: bool = True,
+               sector_coverage_threshold=None, county_coverage_threshold=None, complaint_window_days=None,
+               complaint_limit=None) -> Cycle:
     _require(actor, OFFICE, "只有联席会议办公室可以开启创建年度。")
+    limits = {}  # the optional thresholds and dynamic-management limits; the model's defaults otherwise
+    for field, value, label in (("sector_coverage_threshold", sector_coverage_threshold, "示范行业覆盖率门槛"),
+                                ("county_coverage_threshold", county_coverage_threshold, "示范旗县区覆盖率门槛")):
+        if value not in (None, ""):
+            share = _decimal(value, label)
+            if not Decimal("0") < share <= Decimal("1"):
+                raise ValidationFailed(f"{label}应大于 0 且不超过 100%。")
+            limits[field] = share.quantize(Decimal("0.001"))
+    if complaint_window_days not in (None, ""):
+        if not 1 <= int(complaint_window_days) <= 3650:
+            raise ValidationFailed("投诉滚动窗口应为 1 到 3650 天。")
+        limits["complaint_window_days"] = int(complaint_window_days)
+    if complaint_limit not in (None, ""):
+        if not 0 <= int(complaint_limit) <= 10000:
+            raise ValidationFailed("投诉上限应为 0 到 10000 件。")
+        limits["complaint_limit"] = int(complaint_limit)
     dates = [applications_open, applications_close, county_review_by, city_review_by, region_review_by]
     if any(later < earlier for earlier, later in itertools.pairwise(dates)):
         raise ValidationFailed("日期应依次为：申报开始 ≤ 申报截止 ≤ 旗县区级评审截止 ≤ 盟市级评审截止 ≤ 自治区级评审截止。")
@@ -219,7 +237,8 @@ def cycle_open(*, actor: Actor, year: int, applications_open: date, applications
             cycle = Cycle.objects.create(
                 year=year, applications_open=applications_open, applications_close=applications_close,
                 county_review_by=county_review_by, city_review_by=city_review_by, region_review_by=region_review_by,
-                publicity_workdays=publicity_workdays, quotas=quotas, require_title_below=require_title_below)
+                publicity_workdays=publicity_workdays, quotas=quotas, require_title_below=require_title_below,
+                **limits)
             audit.record(actor=actor, action="campaign.cycle.open", obj=cycle,
                          changes={"year": [None, year], "status": [None, CycleStatus.OPEN]})
     except IntegrityError:
