@@ -5,6 +5,7 @@ that has none yet (idempotent); lead departments then revise them as new version
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from fangxin.core import audit
 from fangxin.core.actors import Actor
@@ -89,7 +90,7 @@ def seed_standards(*, actor: Actor) -> int:
                 continue
             with transaction.atomic():
                 standard = Standard.objects.create(
-                    sector=sector, level=level, version=1, status=StandardStatus.PUBLISHED,
+                    sector=sector, level=level, version=1, status=StandardStatus.PUBLISHED, published_at=timezone.now(),
                     title=f"{sector.name}放心消费示范单位评价标准（{TitleLevel(level).label}）",
                     pass_mark=Decimal(DEFAULT_PASS_MARK[level]), owner=owner, note="默认标准（系统初始）")
                 StandardItem.objects.bulk_create([
