@@ -389,6 +389,8 @@ def complaint_operator_offer(*, actor: Actor, complaint: Complaint, settlement_t
     note = required(note, "和解方案说明", "note", 1000)
     with transaction.atomic():
         complaint = _locked(complaint)
+        if operator_overdue(complaint):
+            raise ValidationFailed("10 个工作日的和解期限已过，投诉将转市场监管部门处理。")
         complaint.settlement_type, complaint.settlement_amount, complaint.settlement_note = settlement_type, value, note
         _move(complaint, Status.OPERATOR_OFFERED, actor=actor, action="operator_offer", label="经营者提出和解方案",
               note=f"{SettlementType(settlement_type).label}" + (f" {value} 元" if value else "") + f"：{note}",
@@ -432,7 +434,8 @@ def _to_bureau(*, actor: Actor, complaint: Complaint, label: str, note: str, act
     with transaction.atomic():
         complaint = _locked(complaint)
         if expect and complaint.status != expect:
-            flow_for(complaint.kind).check(complaint.status, "__none__")
+            raise TransitionNotAllowed(f"当前状态为“{complaint.get_status_display()}”，没有待确认的和解方案。",
+                                       details={"machine": "complaint", "from": complaint.status, "to": Status.RECEIVED})
         complaint.bureau_received_on = _today()
         # the rejected or missing offer stays in the timeline; the outcome fields wait for the bureau's result
         complaint.settlement_type, complaint.settlement_amount, complaint.settlement_note = "", None, ""

@@ -190,6 +190,26 @@ def test_operator_settlement_rejected_goes_to_the_bureau_with_nothing_retyped(us
     assert complaint.description == complaint_input().description
 
 
+def test_an_offer_after_the_ten_working_days_is_refused(users, entities):
+    make_enrollment(entities["a_food"])
+    complaint, _ = submit_with(entity_id=entities["a_food"].pk)
+    Complaint.objects.filter(pk=complaint.pk).update(operator_started_on=timezone.localdate() - timedelta(days=30))
+    with pytest.raises(ValidationFailed, match="和解期限已过"):
+        services.complaint_operator_offer(actor=MERCHANT, complaint=complaint, settlement_type=SettlementType.REPAIR,
+                                          note="免费维修")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.OPERATOR and complaint.events.count() == 2
+
+
+def test_rejecting_when_no_offer_is_pending_is_a_409(users, entities):
+    make_enrollment(entities["a_food"])
+    complaint, _ = submit_with(entity_id=entities["a_food"].pk)
+    with pytest.raises(TransitionNotAllowed):
+        services.complaint_settlement_answer(actor=PUBLIC, complaint=complaint, accept=False)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.OPERATOR
+
+
 def test_advance_compensation_settlement(users, entities):
     make_enrollment(entities["a_food"])
     complaint, _ = submit_with(entity_id=entities["a_food"].pk)
