@@ -28,7 +28,7 @@ import numpy as np
 from .choices import PROBLEM_TYPE_CODES, SECTOR_CODES
 from .features import features, is_rule
 
-FORMAT = 3  # bump when the features or the arrays change; older files are then retrained, never misread
+FORMAT = 4  # bump when the features or the arrays change; older files are then retrained, never misread
 MANIFEST = "active.json"
 SIGNING_SALT = "fangxin.triage.model"
 CORPUS_PATH = Path(__file__).resolve().parents[2] / "data" / "triage" / "corpus.jsonl"
@@ -39,6 +39,10 @@ SOLVER = "liblinear"
 MAX_PROBLEM_TYPES = 2  # docs/triage.md 3.2: at most two problem types per text
 OTHER = "other"  # never together with another problem type
 RULE_WEIGHT = 0.1  # the value of a matching rule feature next to the L2-normalised TF-IDF words
+# The problem-type models are fitted with the rule features at this smaller value (chosen by 5-fold cross-validation
+# on train and checked on dev: the rules then weigh less against the words); their rule coefficients are rescaled by
+# PROBLEM_RULE_WEIGHT / RULE_WEIGHT afterwards, so scoring uses one vector with RULE_WEIGHT for both models.
+PROBLEM_RULE_WEIGHT = 0.03
 
 
 def features_fingerprint() -> str:
@@ -183,6 +187,8 @@ def train(examples: list[Example], dev: list[Example] | None = None) -> TriageMo
             cols.append(rule_index[term])
     rule_block = csr_matrix((np.full(len(rows), RULE_WEIGHT), (rows, cols)), shape=(len(examples), len(rule_terms)))
     matrix = hstack([words, rule_block]).tocsr()
+    problem_matrix = hstack([words, rule_block * (PROBLEM_RULE_WEIGHT / RULE_WEIGHT)]).tocsr()
+    n_words = words.shape[1]
     sector_labels = [SECTOR_CODES.index(example.sector) for example in examples]
     if SOLVER == "liblinear":
         from sklearn.multiclass import OneVsRestClassifier
@@ -205,8 +211,9 @@ def train(examples: list[Example], dev: list[Example] | None = None) -> TriageMo
         target = np.array([code in example.problem_types for example in examples], dtype=int)
         if 0 < target.sum() < len(target):
             model = LogisticRegression(C=PROBLEM_C, max_iter=3000, class_weight="balanced", solver="liblinear")
-            model.fit(matrix, target)
+            model.fit(problem_matrix, target)
             problem_coef[index], problem_intercept[index] = model.coef_[0], model.intercept_[0]
+    problem_coef[:, n_words:] *= PROBLEM_RULE_WEIGHT / RULE_WEIGHT  # same scores on the RULE_WEIGHT vector
     vocabulary = {term: int(index) for term, index in vectorizer.vocabulary_.items()}
     offset = len(vocabulary)
     vocabulary.update({term: offset + i for i, term in enumerate(rule_terms)})
@@ -217,7 +224,7 @@ def train(examples: list[Example], dev: list[Example] | None = None) -> TriageMo
     model = TriageModel(vocabulary=vocabulary, idf=idf, sector_coef=sector_coef,
                         sector_intercept=sector_intercept, problem_coef=problem_coef,
                         problem_intercept=problem_intercept, thresholds=np.full(len(PROBLEM_TYPE_CODES), 0.5),
-                        terms=terms, meta={"rule_weight": RULE_WEIGHT})
+                        terms=terms, meta={"rule_weight": RULE_WEIGHT, "problem_rule_weight": PROBLEM_RULE_WEIGHT})
     model.thresholds = tune_thresholds(model, dev or examples)
     return model
 
