@@ -174,4 +174,5 @@ FANGXIN_DEMO_STEPS = [
     "fangxin.accounts.demo",
     "fangxin.campaign.demo",
     "fangxin.complaints.demo",
+    "fangxin.campaign.titles.demo",
 ]

@@ -6,7 +6,7 @@ import itertools
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -333,6 +333,7 @@ def application_submit(*, actor: Actor, entity, level: str, self_scores: dict, s
     from fangxin.complaints import evidence as evidence_files
 
     _require(actor, {Role.MERCHANT, Role.COUNTY_STAFF, SYSTEM_ROLE}, "只有创建单位本人或旗县区工作人员可以申报。")
+    _may_act_for(actor, entity)
     if level not in TitleLevel.values:
         raise ValidationFailed("请选择申报级别。")
     cycle = open_cycle()
@@ -355,6 +356,7 @@ def application_submit(*, actor: Actor, entity, level: str, self_scores: dict, s
     scores, total, _ = _scores(standard, self_scores or {}, label="自评")
     checked = evidence_files.check(files)
     quota = (cycle.quotas or {}).get(f"{level}:{region.code}")
+    sector_quota = (cycle.quotas or {}).get(f"{level}:{entity.sector.code}")
     try:
         with transaction.atomic():
             if Application.objects.filter(cycle=cycle, entity=entity, level=level).exists():
@@ -364,6 +366,13 @@ def application_submit(*, actor: Actor, entity, level: str, self_scores: dict, s
                     status__in=(ApplicationStatus.WITHDRAWN, ApplicationStatus.FAILED, ApplicationStatus.REMOVED)).count()
                 if taken >= quota:
                     raise ValidationFailed(f"{region.name}本年度{TitleLevel(level).label}名额（{quota} 个）已满。")
+            if sector_quota is not None:
+                taken = Application.objects.filter(cycle=cycle, level=level, region=region,
+                                                   entity__sector=entity.sector).exclude(
+                    status__in=(ApplicationStatus.WITHDRAWN, ApplicationStatus.FAILED, ApplicationStatus.REMOVED)).count()
+                if taken >= sector_quota:
+                    raise ValidationFailed(f"{region.name}{entity.sector.name}行业本年度{TitleLevel(level).label}名额"
+                                           f"（{sector_quota} 个）已满。")
             application = Application.objects.create(
                 cycle=cycle, entity=entity, enrollment=enrollment, level=level, region=region, standard=standard,
                 self_scores=scores, self_total=total, statement=(statement or "").strip()[:3000],
@@ -382,11 +391,20 @@ def application_submit(*, actor: Actor, entity, level: str, self_scores: dict, s
     return application
 
 
+def _may_act_for(actor: Actor, entity) -> None:
+    """A merchant acts for the businesses bound to their account, county staff for businesses in their county."""
+    from fangxin.merchants.models import MarketEntity
+
+    if actor.role != SYSTEM_ROLE and not MarketEntity.objects.visible_to(actor.user).filter(pk=entity.pk).exists():
+        raise PermissionDenied("您只能为本人经营的单位或本辖区的单位办理申报。")
+
+
 def _check_level_earned(entity, level: str, cycle: Cycle, recommended_by: Application | None) -> None:
     below = previous_level(level)
     if below is None:
         return
-    holds = Title.objects.filter(entity=entity, level=below, status=TitleStatus.VALID).exists()
+    holds = Title.objects.filter(entity=entity, level=below, status=TitleStatus.VALID,
+                                 valid_until__gte=_today()).exists()
     if holds:
         return
     recommended = (recommended_by is not None and recommended_by.entity_id == entity.pk
@@ -401,6 +419,7 @@ def application_withdraw(*, actor: Actor, application: Application, reason: str 
     _require(actor, {Role.MERCHANT, Role.COUNTY_STAFF, SYSTEM_ROLE}, "只有申报单位或旗县区工作人员可以撤回申报。")
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
+        _may_act_for(actor, application.entity)
         _move(application, ApplicationStatus.WITHDRAWN, actor=actor, action="withdraw", label="撤回申报",
               note=(reason or "").strip()[:300])
     return application
@@ -459,7 +478,8 @@ def review_sign(*, actor: Actor, application: Application, scores: dict, decisio
 
 
 def _conclude(application: Application, reviews: list[Review], actor: Actor) -> None:
-    agreed = (sum((r.total for r in reviews), Decimal("0")) / len(reviews)).quantize(Decimal("0.1"))
+    # rounded down, so that a mean just below the pass mark (80 and 79.9 → 79.95) never shows or passes as 80.0
+    agreed = (sum((r.total for r in reviews), Decimal("0")) / len(reviews)).quantize(Decimal("0.1"), ROUND_DOWN)
     vetoed = any(r.vetoes for r in reviews) or bool(veto_reasons(application.entity))
     approved = all(r.decision == Decision.APPROVE for r in reviews)
     passed = approved and not vetoed and agreed >= application.standard.pass_mark
@@ -604,6 +624,8 @@ def publicity_award(*, actor: Actor, publicity: Publicity) -> list[Title]:
             titles.append(title)
         publicity.closed_at = timezone.now()
         publicity.save(update_fields=["closed_at", "updated_at"])
+        audit.record(actor=actor, action="campaign.publicity.award", obj=publicity,
+                     changes={"titles": [None, len(titles)]})
     return titles
 
 
