@@ -33,7 +33,8 @@ class StateMachine:
         if not self.can(current, target):
             raise TransitionNotAllowed(
                 f"不能从“{self.label(current)}”变为“{self.label(target)}”。",
-                details={"machine": self.name, "from": str(current), "to": str(target)},
+                details={"machine": self.name, "from": str(current), "to": str(target),
+                         "allowed": sorted(self.allowed(current))},
             )
 
     def is_final(self, state: str) -> bool:

@@ -516,6 +516,9 @@ def publicity_open(*, actor: Actor, cycle: Cycle, level: str, region: Region, st
     """Publish the level's passed candidates in a region for the cycle's publicity working days."""
     _require(actor, {Role.JOINT_OFFICE, Role.CONSUMER_ASSOCIATION, SYSTEM_ROLE},
              "候选名单由消费者协会和联席会议办公室发布。")
+    user_region = getattr(actor.user, "region", None)
+    if actor.role != SYSTEM_ROLE and (user_region is None or not region.path.startswith(user_region.path)):
+        raise PermissionDenied("该地区不在您的管辖范围内。")
     starts_on = starts_on or _today()
     if starts_on < _today():
         raise ValidationFailed("公示开始日期不能早于今天。")

@@ -117,7 +117,9 @@ def test_actions_walk_the_workflow_and_an_illegal_transition_is_409(client, user
     again = client.post(f"{url}/accept", {}, content_type="application/json")
     assert again.status_code == 409
     assert error(again) == {"code": "transition_not_allowed", "message": "不能从“已受理”变为“已受理”。",
-                            "details": {"machine": "complaint", "from": "accepted", "to": "accepted"}}
+                            "details": {"machine": "complaint", "from": "accepted", "to": "accepted",
+                                        "allowed": ["agreement", "mediating", "mediation_ended", "referred",
+                                                    "testing", "withdrawn"]}}
     refuse = client.post(f"{url}/refuse", {"reason_number": 3}, content_type="application/json")
     assert refuse.status_code == 409 and error(refuse)["code"] == "transition_not_allowed"
     no_date = client.post(f"{url}/mediation_start", {"place": "调解室", "mediator": "李调解"},

@@ -15,7 +15,7 @@ def test_allowed_and_refused_transitions():
     with pytest.raises(TransitionNotAllowed) as caught:
         FLOW.check("draft", "closed")
     assert caught.value.status == 409
-    assert caught.value.details == {"machine": "demo", "from": "draft", "to": "closed"}
+    assert caught.value.details == {"machine": "demo", "from": "draft", "to": "closed", "allowed": ["submitted"]}
     assert FLOW.is_final("closed") and FLOW.is_final("rejected")
     assert FLOW.states == {"draft", "submitted", "accepted", "rejected", "closed"}
 

@@ -311,7 +311,8 @@ def test_withdrawing_is_refused_once_past_review(users, entities, status):
     application = _reach(status, users, entities)
     assert application.status == status
     error = _refused_transition(services.application_withdraw, actor=SYSTEM, application=application)
-    assert error.details == {"machine": "application", "from": str(status), "to": "withdrawn"}
+    assert error.details == {"machine": "application", "from": str(status), "to": "withdrawn",
+                             "allowed": sorted(APPLICATION_FLOW.allowed(status))}
     assert "不能从" in error.message and S(status).label in error.message
 
 
@@ -324,7 +325,8 @@ def test_reviewing_is_refused_once_the_level_is_decided(users, entities, status)
     fresh = make_user("fresh_association", "consumer_association", region="150800", department="cca")
     error = _refused_transition(services.review_sign, actor=Actor.for_user(fresh), application=application,
                                 scores=full_marks(application.standard), decision="approve", opinion="好")
-    assert error.details == {"machine": "application", "from": str(status), "to": "reviewing"}
+    assert error.details == {"machine": "application", "from": str(status), "to": "reviewing",
+                             "allowed": sorted(APPLICATION_FLOW.allowed(status))}
 
 
 def test_the_flow_table_itself():
@@ -333,4 +335,5 @@ def test_the_flow_table_itself():
     assert finals == {S.FAILED, S.REMOVED, S.WITHDRAWN, S.REVOKED}
     with pytest.raises(TransitionNotAllowed) as caught:
         APPLICATION_FLOW.check(S.SUBMITTED, S.AWARDED)
-    assert caught.value.details == {"machine": "application", "from": "submitted", "to": "awarded"}
+    assert caught.value.details == {"machine": "application", "from": "submitted", "to": "awarded",
+                                    "allowed": ["reviewing", "withdrawn"]}

@@ -301,7 +301,8 @@ def test_no_review_after_the_result(users, entities, world):
 
     second = make_user("association2", "consumer_association", region="150800", department="cca")
     error = refused(TransitionNotAllowed, sign, application, second, 90)
-    assert error.details == {"machine": "application", "from": "passed", "to": "reviewing"}
+    assert error.details == {"machine": "application", "from": "passed", "to": "reviewing",
+                             "allowed": ["publicity", "withdrawn"]}
 
 
 # --- the result of a level --------------------------------------------------------------------------------------
@@ -696,3 +697,16 @@ def test_an_award_with_every_candidate_removed_closes_the_publicity_on_the_recor
     assert publicity.closed_at is not None and not Title.objects.exists()
     record = AuditRecord.objects.get(action="campaign.publicity.award", object_id=str(publicity.pk))
     assert record.changes["titles"] == [None, 0]
+
+
+def test_publicity_only_within_the_publishers_region(users, entities, world):
+    from fangxin.accounts.tests.factories import make_user
+    from fangxin.core.exceptions import PermissionDenied
+
+    application = sign_both(make_application(entities["a_food"]), users["department"], users["association"])
+    outsider = make_user("wuyuan_association", "consumer_association", region="150821", department="cca")
+    with pytest.raises(PermissionDenied):
+        services.publicity_open(actor=Actor.for_user(outsider), cycle=application.cycle, level=application.level,
+                                region=application.region)
+    application.refresh_from_db()
+    assert application.status == "passed" and application.publicity is None
