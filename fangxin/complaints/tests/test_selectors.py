@@ -32,7 +32,7 @@ def test_counties_do_not_see_each_other(users):
     with pytest.raises(NotFound):
         selectors.get_for(users["county_b"], mine.tracking_no)
     with pytest.raises(NotFound):
-        selectors.get_for(users["county_a"], "T20260101XXXXXX")
+        selectors.get_for(users["county_a"], "T20260101K7M2QA")
 
 
 def test_department_sees_its_sectors_and_merchant_its_own_business(users):
