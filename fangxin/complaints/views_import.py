@@ -5,32 +5,24 @@ days; only the user who ran the import can open them (anyone else gets 404, as f
 """
 
 import io
-import json
-import os
-import re
-import secrets
-import tempfile
-import time
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError
+from fangxin.core.import_reports import ReportStore, xlsx_download
 from fangxin.workbench.decorators import page_for
 
 from . import importing
 
-REPORT_DIR = ("import-reports", "complaints")
-KEEP_SECONDS = 7 * 24 * 3600
+STORE = ReportStore("import-reports", "complaints")
 SHOWN_ROWS = 200
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 class ImportForm(forms.Form):
@@ -67,13 +59,10 @@ def upload(request):
         except FangxinError as exc:
             form.add_error(None, exc.message)
         else:
-            directory = reports_dir()
-            _purge_old(directory)
-            token = secrets.token_urlsafe(24)
+            token = STORE.new_token()
             if result.errors:
-                _write(directory / f"{token}.xlsx", importing.error_report(result))
-            _write(directory / f"{token}.json", json.dumps(_summary(request.user, result), ensure_ascii=False)
-                   .encode("utf-8"))
+                STORE.write(token, ".xlsx", importing.error_report(result))
+            STORE.write_summary(token, _summary(request.user, result))
             return redirect("complaints:import_result", token=token)
     return render(request, "complaints/import.html", {"form": form, "columns": importing.COLUMNS,
                                                       "max_rows": importing.MAX_ROWS})
@@ -82,7 +71,7 @@ def upload(request):
 @page_for(can_import)
 @require_GET
 def result(request, token: str):
-    summary = _owned_summary(request, token)
+    summary = STORE.owned_summary(request, token)
     return render(request, "complaints/import.html", {"summary": summary, "token": token,
                                                       "columns": importing.COLUMNS, "max_rows": importing.MAX_ROWS})
 
@@ -90,33 +79,20 @@ def result(request, token: str):
 @page_for(can_import)
 @require_GET
 def report(request, token: str):
-    summary = _owned_summary(request, token)
-    path = reports_dir() / f"{token}.xlsx"
+    summary = STORE.owned_summary(request, token)
+    path = STORE.path(token, ".xlsx")
     if not summary.get("errors") or not path.is_file():
         raise Http404
-    stem = Path(summary.get("file_name") or "投诉导入").stem
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"错误报告-{stem}.xlsx",
-                            content_type=importing.XLSX_CONTENT_TYPE)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_download(path, f"错误报告-{Path(summary.get('file_name') or '投诉导入').stem}.xlsx")
 
 
 @page_for(can_import)
 @require_GET
 def template(request):
-    response = FileResponse(io.BytesIO(importing.template_workbook()), as_attachment=True,
-                            filename="投诉导入模板.xlsx", content_type=importing.XLSX_CONTENT_TYPE)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return xlsx_download(io.BytesIO(importing.template_workbook()), "投诉导入模板.xlsx")
 
 
 # --- stored results --------------------------------------------------------------------------------------------
-
-def reports_dir() -> Path:
-    directory = Path(settings.FANGXIN_VAR_DIR).joinpath(*REPORT_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
 
 def _summary(user, result: importing.ImportResult) -> dict:
     return {
@@ -131,33 +107,3 @@ def _summary(user, result: importing.ImportResult) -> dict:
         "errors": len(result.errors),
         "error_rows": [error.as_dict() for error in result.errors[:SHOWN_ROWS]],
     }
-
-
-def _owned_summary(request, token: str) -> dict:
-    if not TOKEN.fullmatch(token):
-        raise Http404
-    try:
-        summary = json.loads((reports_dir() / f"{token}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise Http404 from None
-    if not isinstance(summary, dict) or summary.get("user") != request.user.pk:
-        raise Http404
-    return summary
-
-
-def _write(path: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
-
-
-def _purge_old(directory: Path) -> None:
-    cutoff = time.time() - KEEP_SECONDS
-    for path in directory.iterdir():
-        if path.suffix in (".json", ".xlsx", ".part"):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-            except OSError:
-                pass  # another request removed it first
