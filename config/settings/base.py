@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "fangxin.campaign",
     "fangxin.triage",
     "fangxin.complaints",
+    "fangxin.inspections",
     "fangxin.workbench",
     "fangxin.portal",
     "fangxin.api",

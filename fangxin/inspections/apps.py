@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InspectionsConfig(AppConfig):
+    name = "fangxin.inspections"
+    verbose_name = "双随机一公开"
