@@ -71,6 +71,16 @@ def test_overdue_queue_marks_the_deadline_red(client, users):
     assert "deadline-overdue" in text and "已逾期" in text
 
 
+def test_queue_says_when_a_deadline_was_counted_without_the_official_calendar(client, users):
+    from datetime import date
+
+    complaint = make_complaint(Status.ACCEPTED)
+    # accepted 2026-12-20: the 60-day mediation deadline falls in 2027, which chinese-calendar 1.11 does not cover
+    Complaint.objects.filter(pk=complaint.pk).update(accepted_on=date(2026, 12, 20))
+    text = page_text(login(client, users, "county_a").get(reverse("complaints:queue"), {"tab": "all"}))
+    assert "按周一至周五推算" in text and "2027 年的法定节假日安排尚未录入" in text
+
+
 def test_auditor_sees_the_queue_read_only(client, users):
     complaint = make_complaint()
     text = page_text(login(client, users, "auditor").get(reverse("complaints:queue")))
