@@ -4,7 +4,7 @@ from django.db.models import Q
 from fangxin.accounts.scope import ScopedQuerySet
 from fangxin.core.models import TimeStampedModel
 
-from .choices import ExitReason, ListKind
+from .choices import EventKind, ExitReason, Grade, GradeModelStatus, ListKind
 
 
 class ListEntryQuerySet(ScopedQuerySet):
@@ -42,3 +42,109 @@ class ListEntry(TimeStampedModel):
 
     def __str__(self):
         return f"{self.entity} · {self.get_kind_display()}"
+
+
+class CreditEventQuerySet(ScopedQuerySet):
+    scope_fields = {"region": "entity__region", "sector": "entity__sector", "entity": "entity"}
+
+
+class CreditEvent(models.Model):
+    """One row of a business's append-only credit ledger. Rows are only ever added (services.credit_event_record);
+    `source_ref` names the business fact behind the row, so recording the same fact twice adds nothing."""
+
+    entity = models.ForeignKey("merchants.MarketEntity", verbose_name="市场主体", on_delete=models.PROTECT,
+                               related_name="credit_events")
+    kind = models.CharField("事件", max_length=24, choices=EventKind.choices)
+    occurred_on = models.DateField("发生日期")
+    detail = models.CharField("内容", max_length=300)
+    source_ref = models.CharField("来源", max_length=80, unique=True,
+                                  help_text="如 complaint:T2026…、title:12、list:3:enter")
+    document_number = models.CharField("文书编号", max_length=100, blank=True)
+    authority = models.CharField("作出决定机关", max_length=100, blank=True)
+    recorded_at = models.DateTimeField("记入时间", auto_now_add=True)
+
+    objects = CreditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "信用事件"
+        verbose_name_plural = "信用事件"
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["entity", "occurred_on"], name="credit_event_entity_date")]
+
+    def __str__(self):
+        return f"{self.entity} · {self.get_kind_display()} · {self.occurred_on}"
+
+
+class GradeModelQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=GradeModelStatus.PUBLISHED)
+
+    def current(self):
+        """The published version in force: the highest published version number."""
+        return self.published().order_by("-version").first()
+
+
+class GradeModel(models.Model):
+    """A versioned points model stored as data (`rules`, see credit/grading.py and docs/credit.md).
+    A published version is never edited; a change is a new draft version, published in its turn."""
+
+    version = models.PositiveSmallIntegerField("版本", unique=True)
+    title = models.CharField("名称", max_length=120)
+    status = models.CharField("状态", max_length=10, choices=GradeModelStatus.choices,
+                              default=GradeModelStatus.DRAFT)
+    rules = models.JSONField("计分规则")
+    note = models.CharField("修订说明", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    objects = GradeModelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "信用评级模型"
+        verbose_name_plural = "信用评级模型"
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"{self.title}（第 {self.version} 版）"
+
+
+class CreditGrade(models.Model):
+    """The current grade of one business, with the explanation of how the ledger produced it."""
+
+    entity = models.OneToOneField("merchants.MarketEntity", verbose_name="市场主体", on_delete=models.PROTECT,
+                                  related_name="credit_grade")
+    grade = models.CharField("信用等级", max_length=1, choices=Grade.choices)
+    score = models.DecimalField("信用分", max_digits=6, decimal_places=2)
+    model = models.ForeignKey(GradeModel, verbose_name="评级模型", on_delete=models.PROTECT, related_name="+")
+    model_version = models.PositiveSmallIntegerField("模型版本")
+    computed_at = models.DateTimeField("计算时间")
+    explanation = models.JSONField("评级说明", default=dict)
+
+    class Meta:
+        verbose_name = "信用等级"
+        verbose_name_plural = "信用等级"
+
+    def __str__(self):
+        return f"{self.entity} · {self.grade}"
+
+
+class CreditGradeHistory(models.Model):
+    """A change of a business's grade (the first grade included)."""
+
+    entity = models.ForeignKey("merchants.MarketEntity", verbose_name="市场主体", on_delete=models.PROTECT,
+                               related_name="credit_grade_history")
+    from_grade = models.CharField("原等级", max_length=1, choices=Grade.choices, blank=True)
+    to_grade = models.CharField("新等级", max_length=1, choices=Grade.choices)
+    score = models.DecimalField("信用分", max_digits=6, decimal_places=2)
+    model_version = models.PositiveSmallIntegerField("模型版本")
+    event = models.ForeignKey(CreditEvent, verbose_name="引起变化的事件", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField("变化时间")
+
+    class Meta:
+        verbose_name = "信用等级变化"
+        verbose_name_plural = "信用等级变化"
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.entity} · {self.from_grade or '—'} → {self.to_grade}"
