@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "fangxin.triage",
     "fangxin.complaints",
     "fangxin.inspections",
+    "fangxin.alerts",
     "fangxin.workbench",
     "fangxin.portal",
     "fangxin.api",

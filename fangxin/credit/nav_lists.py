@@ -1,0 +1,1 @@
+"""Workbench menu entries for credit lists, the ledger and the event import."""
