@@ -175,7 +175,7 @@ class ActionIn(Schema):
     """The fields each action reads (others are ignored): accept{note}, refuse{reason_number, note},
     mediation_start{held_on, place, mediator}, mediation_session{held_on, place, mediator, attendees, summary,
     recusal_requested, recusal_decision}, testing_start{note}, testing_end{note}, agreement{settlement_type, terms,
-    recovered_amount, advance_compensation}, mediation_end{ground_number, note}, refer{destination, body_name, on},
+    recovered_amount, advance_compensation}, mediation_end{ground_number, note, business_refused}, refer{destination, body_name, on},
     withdraw{note}, transfer{reason, region_code, department_code}, classify{sector_code, problem_types},
     report_decide{open_case, note}."""
 
@@ -183,6 +183,7 @@ class ActionIn(Schema):
     reason: str = ""
     reason_number: int | None = None
     ground_number: int | None = None
+    business_refused: bool = False
     held_on: date | None = None
     place: str = ""
     mediator: str = ""
@@ -467,7 +468,7 @@ def _do(action: str, actor: Actor, complaint, p: ActionIn):
     if action == "mediation_end":
         return services.complaint_mediation_end(actor=actor, complaint=complaint,
                                                 ground_number=_required(p.ground_number, "ground_number", "终止调解的情形"),
-                                                note=p.note)
+                                                note=p.note, business_refused=p.business_refused)
     if action == "refer":
         return services.complaint_refer(actor=actor, complaint=complaint, destination=p.destination,
                                         body_name=p.body_name, on=p.on or timezone.localdate())

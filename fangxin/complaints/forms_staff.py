@@ -150,6 +150,9 @@ class RefuseForm(forms.Form):
 class EndMediationForm(forms.Form):
     ground = forms.ChoiceField(label="终止调解的情形")
     note = forms.CharField(label="说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    business_refused = forms.BooleanField(
+        label="被投诉人拒绝调解（记入其信用档案）", required=False,
+        help_text="仅在以“拒绝或者不参加调解”为由终止、且拒绝的是被投诉经营者时勾选。")
 
     def __init__(self, *args, complaint, **kwargs):
         super().__init__(*args, **kwargs)

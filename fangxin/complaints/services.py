@@ -19,7 +19,7 @@ from fangxin.core.workdays import WorkCalendar
 from fangxin.merchants.search import normalise
 from fangxin.organisation.models import Department, Region, Sector
 
-from . import deadlines, documents, evidence, routing, triage_bridge
+from . import credit_feed, deadlines, documents, evidence, routing, triage_bridge
 from .choices import (
     OPERATOR_STAGE,
     Channel,
@@ -424,6 +424,7 @@ def complaint_settlement_answer(*, actor: Actor, complaint: Complaint, accept: b
         complaint.outcome_summary = f"经营者和解：{complaint.get_settlement_type_display()}。{complaint.settlement_note}"
         _move(complaint, Status.OPERATOR_SETTLED, actor=actor, action="settlement_accept", label="消费者接受和解方案",
               note=comment.strip()[:500], changes={"recovered_amount": [None, complaint.recovered_amount]})
+        credit_feed.record_outcome(actor, complaint)
         notify.queue(_tell_consumer(complaint, "投诉已办结", "您已接受和解方案，投诉办结，欢迎评价处理情况")
                      + _tell_business(complaint, "消费者接受和解方案", "消费者已接受贵单位的和解方案，投诉办结"))
     return complaint
@@ -615,22 +616,34 @@ def complaint_agreement(*, actor: Actor, complaint: Complaint, settlement_type: 
         _move(complaint, Status.AGREEMENT, actor=actor, action="agreement", label="调解成功，达成协议",
               note=f"挽回经济损失 {recovered} 元", changes={"recovered_amount": [None, recovered],
                                                         "advance_compensation": [None, advance]})
+        credit_feed.record_outcome(actor, complaint)
         doc = documents.issue(complaint, DocumentKind.AGREEMENT, on=_today(), paragraphs=documents.agreement_text(complaint))
         notify.queue(_tell_consumer(complaint, "调解成功", f"您的投诉已调解成功（{doc.number}），欢迎评价处理情况")
                      + _tell_business(complaint, "调解成功", f"投诉已调解成功（{doc.number}），请按协议履行"))
     return complaint
 
 
-def complaint_mediation_end(*, actor: Actor, complaint: Complaint, ground_number, note: str = "") -> Complaint:
+def complaint_mediation_end(*, actor: Actor, complaint: Complaint, ground_number, note: str = "",
+                            business_refused: bool = False) -> Complaint:
+    """End mediation on a numbered ground; `business_refused` (only on a refusal ground) records 拒绝调解 in the
+    business's credit ledger."""
     _require_role(actor, STAFF, "只有工作人员可以终止调解。")
     with transaction.atomic():
         complaint = _locked(complaint)
         reason = _reason(complaint, ReasonKind.END_GROUND, ground_number)
+        if business_refused and not credit_feed.ground_allows_business_refusal(reason.text):
+            raise ValidationFailed("只有以“拒绝或者不参加调解”为由终止调解时，才能认定被投诉人拒绝调解。",
+                                   details={"field": "business_refused"})
+        if business_refused and complaint.entity_id is None:
+            raise ValidationFailed("该投诉未关联登记的经营者，不能记录被投诉人拒绝调解。",
+                                   details={"field": "business_refused"})
         complaint.reason = reason
         complaint.outcome_summary = f"终止调解：{reason.text}"
         _move(complaint, Status.MEDIATION_ENDED, actor=actor, action="mediation_end", label="终止调解",
               note=f"{reason.article}第（{reason.number}）项：{reason.text}。{note.strip()[:500]}".rstrip("。") + "。",
-              changes={"reason": [None, f"{complaint.rule_set.code}:{reason.number}"]})
+              changes={"reason": [None, f"{complaint.rule_set.code}:{reason.number}"],
+                       "business_refused": [None, business_refused]})
+        credit_feed.record_outcome(actor, complaint, business_refused=business_refused)
         doc = documents.issue(complaint, DocumentKind.END_MEDIATION, on=_today(),
                               paragraphs=documents.end_mediation_text(complaint, reason))
         body = f"调解已终止（{doc.number}），可依法申请仲裁或起诉"
