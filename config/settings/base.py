@@ -177,4 +177,5 @@ FANGXIN_DEMO_STEPS = [
     "fangxin.campaign.demo",
     "fangxin.complaints.demo",
     "fangxin.campaign.titles.demo",
+    "fangxin.credit.demo",
 ]
