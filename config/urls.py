@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("fangxin.credit.urls")),
     path("", include("fangxin.inspections.urls")),
     path("", include("fangxin.alerts.urls")),
+    path("", include("fangxin.stats.urls")),
     path("accounts/", include("fangxin.accounts.urls")),
     path("workbench/registry/import/", include("fangxin.merchants.urls_import")),
     path("workbench/registry/", include("fangxin.merchants.urls")),

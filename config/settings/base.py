@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "fangxin.complaints",
     "fangxin.inspections",
     "fangxin.alerts",
+    "fangxin.stats",
     "fangxin.workbench",
     "fangxin.portal",
     "fangxin.api",
