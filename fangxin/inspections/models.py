@@ -5,7 +5,8 @@ Every write goes through services.py. Who sees what (docs/inspections.md):
 - plans: whole-system roles everything; department staff the plans their department takes part in (within their
   region); county staff and the consumer association the plans covering a county in their region; the joint-meeting
   office every plan covering its region (the whole city); merchants none;
-- inspections: as their plan, and merchants the inspections of their own businesses;
+- inspections: those of a visible plan whose business lies in the user's region, and for merchants the
+  inspections of their own businesses;
 - inspectors: staff see the inspectors whose regions lie within or above their own region.
 """
 
@@ -223,7 +224,10 @@ class InspectionQuerySet(ScopedQuerySet):
             return self.all()
         if scope.entity_ids is not None:
             return self.filter(entity_id__in=scope.entity_ids) if scope.entity_ids else self.none()
-        return self.filter(plan__in=Plan.objects.visible_to(user))
+        if scope.region_path is None:
+            return self.none()
+        # A plan may span counties; its staff see the businesses of their own region only.
+        return self.filter(plan__in=Plan.objects.visible_to(user), entity__region__path__startswith=scope.region_path)
 
     def published(self):
         return self.filter(published_at__isnull=False)
