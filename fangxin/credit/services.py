@@ -1,14 +1,17 @@
 """Credit list decisions, the credit ledger and grades. Other capabilities ask `selectors.enrollment_blockers`
 before admitting a business, and record credit events only through `credit_event_record`."""
 
+import hashlib
+import uuid
 from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fangxin.accounts.choices import Role
 from fangxin.core import audit
-from fangxin.core.actors import Actor
-from fangxin.core.exceptions import Conflict, TransitionNotAllowed, ValidationFailed
+from fangxin.core.actors import SYSTEM_ROLE, Actor
+from fangxin.core.exceptions import Conflict, NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 
 from . import grading
 from .choices import EventKind, ExitReason, GradeModelStatus, ListKind
@@ -73,6 +76,142 @@ def list_exit(*, actor: Actor, entry: ListEntry, exit_reason: str, exited_on: da
                             source_ref=f"list:{entry.pk}:exit", document_number=document_number,
                             authority=entry.authority)
     return entry
+
+
+# --- Staff decisions: who may enter list decisions, penalties and commitment breaches -------------------------
+
+# County staff decide for businesses in their county, department staff for the sectors they lead or co-operate
+# in, the joint-meeting office for the whole city: `MarketEntity.objects.visible_to` draws exactly that line.
+# The consumer association mediates but makes no administrative decisions; auditors and merchants only read.
+DECIDER_ROLES = frozenset({Role.COUNTY_STAFF, Role.DEPARTMENT_STAFF, Role.JOINT_OFFICE})
+
+# Reason codes offered when entering a business on a list (from 《企业经营异常名录管理暂行办法》, 《市场监督管理
+# 严重违法失信名单管理办法》 and the campaign's warning list); "99" is any other reason, written out in full.
+LIST_REASONS: dict[str, tuple[tuple[str, str], ...]] = {
+    ListKind.ABNORMAL: (
+        ("AB01", "未按规定期限公示年度报告"),
+        ("AB02", "未在责令的期限内公示有关企业信息"),
+        ("AB03", "公示企业信息隐瞒真实情况、弄虚作假"),
+        ("AB04", "通过登记的住所或者经营场所无法联系"),
+        ("AB99", "其他"),
+    ),
+    ListKind.SERIOUS: (
+        ("SV01", "实施严重危害人民群众身体健康和生命安全的违法行为，受到较重行政处罚"),
+        ("SV02", "实施严重破坏公平竞争秩序和社会正常秩序的违法行为，受到较重行政处罚"),
+        ("SV03", "拒不履行法定义务，严重影响政府公信力的违法行为"),
+        ("SV04", "被列入经营异常名录届满 3 年仍未履行相关义务"),
+        ("SV05", "提交虚假材料或者采取其他欺诈手段隐瞒重要事实，取得登记"),
+        ("SV99", "其他"),
+    ),
+    ListKind.WARNING: (
+        ("WN01", "违反放心消费承诺，经责令仍未改正"),
+        ("WN02", "一年内多次被投诉且拒绝调解"),
+        ("WN03", "抽查检查不合格，未按期整改"),
+        ("WN99", "其他"),
+    ),
+}
+OTHER_REASON_SUFFIX = "99"
+
+
+def reason_label(kind: str, code: str) -> str:
+    return dict(LIST_REASONS.get(kind, ())).get(code, "")
+
+
+def may_decide(user) -> bool:
+    """Whether the user's role may enter list decisions, penalties and commitment breaches at all (the business
+    must still be in the user's scope)."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in DECIDER_ROLES)
+
+
+def _check_decider(actor: Actor, entity) -> None:
+    if actor.role == SYSTEM_ROLE:
+        return
+    if not may_decide(actor.user):
+        raise PermissionDenied("只有旗县区、职能部门工作人员和联席会议办公室可以录入信用名单决定和行政处罚。")
+    from fangxin.merchants.models import MarketEntity
+
+    if not MarketEntity.objects.visible_to(actor.user).filter(pk=entity.pk).exists():
+        raise NotFound("未找到该市场主体。")  # outside the actor's scope: as if it did not exist
+
+
+def _check_decision_date(value: date, label: str) -> None:
+    if value is None:
+        raise ValidationFailed(f"请填写{label}。", details={"field": "date"})
+    if value > timezone.localdate():
+        raise ValidationFailed(f"{label}不能晚于今天。", details={"field": "date"})
+
+
+def staff_list_enter(*, actor: Actor, entity, kind: str, reason_code: str, reason: str = "", authority: str,
+                     document_number: str, entered_on: date) -> ListEntry:
+    """A staff member enters a business on a list: permission and scope checked, the reason code one of
+    LIST_REASONS (an "other" code needs the reason written out), then `list_enter`."""
+    _check_decider(actor, entity)
+    if kind not in ListKind.values:
+        raise ValidationFailed(f"未知名单：{kind}", details={"field": "kind"})
+    label = reason_label(kind, reason_code)
+    if not label:
+        raise ValidationFailed(f"列入{ListKind(kind).label}的事由代码“{reason_code}”无效。", details={"field": "reason_code"})
+    reason = (reason or "").strip()
+    if reason_code.endswith(OTHER_REASON_SUFFIX) and not reason:
+        raise ValidationFailed("事由选“其他”时须写明具体事由。", details={"field": "reason"})
+    _check_decision_date(entered_on, "列入日期")
+    return list_enter(actor=actor, entity=entity, kind=kind, reason_code=reason_code, reason=reason or label,
+                      authority=authority, document_number=document_number, entered_on=entered_on)
+
+
+def staff_list_exit(*, actor: Actor, entry: ListEntry, exit_reason: str, exited_on: date,
+                    document_number: str) -> ListEntry:
+    """A staff member takes a business off a list; the exit needs the document number of the decision."""
+    _check_decider(actor, entry.entity)
+    if not (document_number or "").strip():
+        raise ValidationFailed("移出名单须写明移出决定书文号。", details={"field": "document_number"})
+    _check_decision_date(exited_on, "移出日期")
+    return list_exit(actor=actor, entry=entry, exit_reason=exit_reason, exited_on=exited_on,
+                     document_number=document_number.strip())
+
+
+def penalty_enter(*, actor: Actor, entity, decided_on: date, detail: str, document_number: str,
+                  authority: str) -> tuple[CreditEvent, bool]:
+    """An administrative penalty decision into the ledger, as (event, created). The document number names the
+    decision, so the same decision entered twice (on the page or through the API) is one row."""
+    _check_decider(actor, entity)
+    _check_decision_date(decided_on, "处罚决定日期")
+    document_number, authority = (document_number or "").strip(), (authority or "").strip()
+    if not (document_number and authority):
+        raise ValidationFailed("行政处罚须写明处罚决定书文号和作出决定机关。", details={"field": "document_number"})
+    return _record_new(actor=actor, entity=entity, kind=EventKind.PENALTY, occurred_on=decided_on, detail=detail,
+                       source_ref=_decision_ref("penalty", document_number), document_number=document_number,
+                       authority=authority)
+
+
+def commitment_breach_enter(*, actor: Actor, entity, occurred_on: date, detail: str, document_number: str = "",
+                            authority: str = "") -> tuple[CreditEvent, bool]:
+    """A breach of the business's consumer commitment found by staff (e.g. refused a promised 7-day return).
+    With a document number the same finding is recorded once; without one, each entry is its own finding."""
+    _check_decider(actor, entity)
+    _check_decision_date(occurred_on, "发生日期")
+    document_number = (document_number or "").strip()
+    if document_number:
+        source_ref = _decision_ref("breach", document_number)
+    else:
+        source_ref = f"breach:{entity.pk}:{uuid.uuid4().hex[:16]}"
+    return _record_new(actor=actor, entity=entity, kind=EventKind.COMMITMENT_BREACH, occurred_on=occurred_on,
+                       detail=detail, source_ref=source_ref, document_number=document_number, authority=authority)
+
+
+def _record_new(*, source_ref: str, **fields) -> tuple[CreditEvent, bool]:
+    """credit_event_record, telling whether the row is new or the same decision entered before."""
+    existed = CreditEvent.objects.filter(source_ref=source_ref).exists()
+    event = credit_event_record(source_ref=source_ref, **fields)
+    return event, not existed
+
+
+def _decision_ref(prefix: str, document_number: str) -> str:
+    """A source reference from a document number, within the 80 characters of CreditEvent.source_ref."""
+    ref = f"{prefix}:{document_number}"
+    if len(ref) <= 80:
+        return ref
+    return f"{prefix}:h{hashlib.sha256(document_number.encode('utf-8')).hexdigest()[:32]}"
 
 
 # --- Credit ledger and grades ---------------------------------------------------------------------------
