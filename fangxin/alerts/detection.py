@@ -10,7 +10,9 @@ up in docs/alerts.md; in short:
   having `entity_floor_per_30d` complaints a month), so the first complaints of a quiet business are not an
   alarm; a large business has a large own rate, so its expectation scales with its size. An alarm needs all
   three: at least `min_count` complaints, an upper-tail p-value P(X ≥ observed | expected) ≤ `p_threshold`,
-  and observed ≥ `min_ratio` × expected (a practically relevant rise, not only a significant one).
+  and observed ≥ `min_ratio` × expected (a practically relevant rise, not only a significant one). A group
+  (sector × county, problem type × county) is not warned about when its rise disappears without its largest
+  contributor: that is one business's surge, and the business's own warning covers it.
 * Mass incident: at least `mass_threshold` complaints against one business received within `mass_hours`
   hours (counted in whole receipt days: 48 hours = the scan day and the day before).
 * Prepaid-card risk (beauty/fitness/education): a declared prepaid scheme plus rising prepaid complaints
@@ -220,6 +222,8 @@ def detect(rows: Iterable[Row], *, on: date, params: Params, prepaid: dict[int, 
         baseline = sum(1 for r in members if base_start <= r.received_on < window_start)
         result = surge_test(observed=len(window), baseline_count=baseline, baseline_days=params.baseline_days,
                             window_days=params.window_days, **_thresholds(params, group))
+        if result.alarm and group and _one_business(members, window, base_start, window_start, params):
+            return  # the rise is one business's: its own warning says so, a second one would only repeat it
         if result.alarm:
             severity = HIGH if result.p_value <= params.p_threshold / 100 else MEDIUM
             reason = (f"{prefix}近 {params.window_days} 日 {result.observed} 件，按前 {params.baseline_days} 日水平预计 "
@@ -250,6 +254,21 @@ def detect(rows: Iterable[Row], *, on: date, params: Params, prepaid: dict[int, 
         prefix = f"{labels[problem]}：" if problem in labels else ""
         surge(KIND_PROBLEM, f"problem:{problem}:{county}", members, True, prefix, problem_type=problem, county=county)
     return findings
+
+
+def _one_business(members: list[Row], window: list[Row], base_start: date, window_start: date,
+                  params: Params) -> bool:
+    """Whether a group's alarm disappears once its largest contributor in the window is left out."""
+    named = [r.entity for r in window if r.entity is not None]
+    if not named:
+        return False
+    top = max(set(named), key=named.count)
+    rest = [r for r in members if r.entity != top]
+    result = surge_test(observed=sum(1 for r in rest if r.received_on >= window_start),
+                        baseline_count=sum(1 for r in rest if base_start <= r.received_on < window_start),
+                        baseline_days=params.baseline_days, window_days=params.window_days,
+                        **_thresholds(params, True))
+    return not result.alarm
 
 
 def _prepaid_finding(entity: int, members: list[Row], scheme: Prepaid, *, on: date, params: Params) -> Finding | None:

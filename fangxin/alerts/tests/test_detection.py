@@ -131,6 +131,17 @@ def test_group_and_problem_surges_across_businesses():
     assert not any(f.kind == "entity_surge" for f in found)
 
 
+def test_one_business_surge_is_not_repeated_as_its_sector_and_problem():
+    rows = rows_for(1, {0: 4, 1: 4})
+    for entity in range(2, 6):  # the sector's other businesses as usual: one a month each
+        rows += rows_for(entity, {back: 1 for back in range(20, 91, 30)})
+    found = detect(rows, on=ON, params=P)
+    assert kinds(found) == ["entity_surge", "mass_incident"]
+    # a second business surging at the same time makes it the sector's rise too
+    rows += rows_for(2, {0: 4, 2: 4})
+    assert "group_surge" in kinds(detect(rows, on=ON, params=P))
+
+
 def test_rows_after_the_scan_day_are_ignored():
     rows = rows_for(1, {-1: 6})
     assert detect(rows, on=ON, params=P) == []
