@@ -33,7 +33,7 @@ from .deadlines import publish_deadline
 from .flows import PLAN_FLOW
 from .models import Draw, Inspection, InspectionDocument, Inspector, InspectorConflict, Plan
 
-OFFICE = frozenset({Role.JOINT_OFFICE, Role.SYSADMIN, SYSTEM_ROLE})
+OFFICE = frozenset({Role.JOINT_OFFICE, SYSTEM_ROLE})
 MAX_TEAM_SIZE = 10
 MAX_RECENT_DAYS = 3650
 MAX_ITEMS = 50
@@ -650,10 +650,10 @@ def may_record(actor: Actor, inspection: Inspection) -> bool:
     if _is_office(actor):
         return True
     user = actor.user
-    if user is None or not getattr(user, "pk", None):
+    if user is None:
         return False
     team = list(inspection.inspectors.select_related("department"))
-    if any(member.user_id == user.pk for member in team):
+    if user.pk and any(member.user_id == user.pk for member in team):
         return True
     if actor.role == Role.DEPARTMENT_STAFF:
         return any(member.department_id == user.department_id for member in team)
