@@ -24,7 +24,8 @@ class PublishState:
         if self.due is None:
             return ""
         if self.overdue:
-            return f"已逾期 {-self.days_left} 个工作日（应于 {self.due.isoformat()} 前公示）"
+            late = f" {-self.days_left} 个工作日" if self.days_left < 0 else ""  # past a Friday deadline on a weekend: 0
+            return f"已逾期{late}（应于 {self.due.isoformat()} 前公示）"
         if self.days_left == 0:
             return f"今日（{self.due.isoformat()}）为公示期限"
         return f"还剩 {self.days_left} 个工作日（{self.due.isoformat()} 前公示）"

@@ -167,17 +167,20 @@ def inspection_get(user, pk) -> Inspection:
 
 
 def results_to_record(user) -> QuerySet[Inspection]:
-    """Assigned inspections without a result, in plans still open for results, that this user may record."""
+    """Assigned inspections without a result, in plans still open for results, that this user may record (the
+    same rule as services.may_record)."""
     from fangxin.accounts.choices import Role
 
     rows = Inspection.objects.visible_to(user).filter(unassigned_reason="", outcome="",
                                                       plan__status=PlanStatus.DRAWN)
     role = getattr(user, "role", None)
+    own = Q(inspectors__user=user) if getattr(user, "pk", None) else Q(pk__in=[])
     if role == Role.DEPARTMENT_STAFF:
-        rows = rows.filter(Q(inspectors__department_id=user.department_id) | Q(inspectors__user=user))
-    elif role == Role.COUNTY_STAFF:
-        rows = rows.filter(Q(entity__region__path__startswith=user.region.path) | Q(inspectors__user=user)) \
-            if user.region_id else rows.filter(inspectors__user=user)
+        rows = rows.filter(Q(inspectors__department_id=user.department_id) | own)
+    elif role == Role.COUNTY_STAFF and user.region_id:
+        rows = rows.filter(Q(entity__region__path__startswith=user.region.path) | own)
+    elif role != Role.JOINT_OFFICE:
+        rows = rows.filter(own)
     return _inspections(rows.distinct()).order_by("plan_id", "seq")
 
 
