@@ -223,14 +223,11 @@ def plan_entropy(request, pk: int):
     plan = _plan_or_404(request.user, pk)
     form = EntropyForm(request.POST)
     if form.is_valid():
-        try:
-            services.entropy_enter(actor=_actor(request), plan=plan, entropy=form.cleaned_data["entropy"],
-                                   witnesses="、".join(form.cleaned_data["witnesses"]))
-        except FangxinError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "公开随机数已录入。现在可以抽取。")
-            return redirect(reverse("inspections:plan_detail", args=[plan.pk]) + "#next")
+        # A refusal (entered twice, not frozen yet, not the lead department) is about the plan's stage, not the
+        # text typed: it is reported on the plan page as it now stands.
+        return _act(request, pk, lambda plan: services.entropy_enter(
+            actor=_actor(request), plan=plan, entropy=form.cleaned_data["entropy"],
+            witnesses="、".join(form.cleaned_data["witnesses"])), lambda _draw: "公开随机数已录入。现在可以抽取。")
     return _plan_page(request, plan, entropy_form=form, status=422)
 
 
