@@ -65,7 +65,7 @@ def record(entry) -> dict:
 def document(entries, *, kind: str, status: str) -> dict:
     """The JSON export: what was asked for, when it was made, and the records."""
     records = [record(entry) for entry in entries]
-    return {"format_version": FORMAT_VERSION, "generated_at": timezone.now().isoformat(timespec="seconds"),
+    return {"format_version": FORMAT_VERSION, "generated_at": timezone.localtime().isoformat(timespec="seconds"),
             "list": kind or None, "status": status, "count": len(records), "records": records}
 
 

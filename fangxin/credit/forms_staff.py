@@ -75,6 +75,8 @@ class ListExitForm(forms.Form):
 
 
 class PenaltyForm(forms.Form):
+    prefix = "penalty"  # both ledger forms are on one page: their fields need distinct names and ids
+
     decided_on = forms.DateField(label="处罚决定日期", widget=DATE, error_messages=DATE_ERRORS,
                                  validators=[_not_future])
     document_number = forms.CharField(label="处罚决定书文号", max_length=100, error_messages=_required("处罚决定书文号"),
@@ -85,6 +87,8 @@ class PenaltyForm(forms.Form):
 
 
 class BreachForm(forms.Form):
+    prefix = "breach"
+
     occurred_on = forms.DateField(label="发生日期", widget=DATE, error_messages=DATE_ERRORS,
                                   validators=[_not_future])
     detail = forms.CharField(label="违反的承诺和经过", max_length=300, error_messages=_required("违反承诺的内容"),

@@ -157,16 +157,14 @@ def test_a_ledger_outside_the_scope_is_not_found(client, users, entities):
 def test_the_ledger_page_records_a_penalty_and_a_breach_newest_first(client, users, entities):
     entity = entities["a_food"]
     clerk = as_user(client, users["county_a"])
-    response = clerk.post(reverse("credit:penalty_new", args=[entity.uscc]), {
-        "decided_on": "2026-10-08", "document_number": "临市监处罚〔2026〕88号", "authority": "临河区市场监督管理局",
-        "detail": "销售过期食品，罚款 5000 元"})
+    penalty = {"penalty-decided_on": "2026-10-08", "penalty-document_number": "临市监处罚〔2026〕88号",
+               "penalty-authority": "临河区市场监督管理局", "penalty-detail": "销售过期食品，罚款 5000 元"}
+    response = clerk.post(reverse("credit:penalty_new", args=[entity.uscc]), penalty)
     assert response.status_code == 302
-    again = clerk.post(reverse("credit:penalty_new", args=[entity.uscc]), {
-        "decided_on": "2026-10-08", "document_number": "临市监处罚〔2026〕88号", "authority": "临河区市场监督管理局",
-        "detail": "销售过期食品，罚款 5000 元"}, follow=True)
+    again = clerk.post(reverse("credit:penalty_new", args=[entity.uscc]), penalty, follow=True)
     assert "此前已经记入" in " ".join(messages_of(again))
     clerk.post(reverse("credit:breach_new", args=[entity.uscc]), {
-        "occurred_on": "2026-11-02", "detail": "拒绝七日无理由退货"})
+        "breach-occurred_on": "2026-11-02", "breach-detail": "拒绝七日无理由退货"})
     page = clerk.get(reverse("credit:ledger", args=[entity.uscc])).content.decode()
     assert page.index("拒绝七日无理由退货") < page.index("销售过期食品")  # newest first
     assert "penalty:临市监处罚〔2026〕88号" in page and "临河区市场监督管理局" in page
@@ -177,7 +175,8 @@ def test_the_ledger_page_records_a_penalty_and_a_breach_newest_first(client, use
 def test_a_bad_penalty_is_shown_on_the_ledger_page_and_not_recorded(client, users, entities):
     entity = entities["a_food"]
     response = as_user(client, users["county_a"]).post(reverse("credit:penalty_new", args=[entity.uscc]), {
-        "decided_on": "2026-13-40", "document_number": "", "authority": "临河区市场监督管理局", "detail": "x"})
+        "penalty-decided_on": "2026-13-40", "penalty-document_number": "", "penalty-authority": "临河区市场监督管理局",
+        "penalty-detail": "x"})
     text = response.content.decode()
     assert response.status_code == 422 and "请填写有效的日期" in text and "请填写处罚决定书文号" in text
     assert not CreditEvent.objects.exists()
