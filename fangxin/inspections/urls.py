@@ -19,6 +19,7 @@ urlpatterns = [
     path("workbench/inspections/<int:pk>/record.json", views_staff.plan_record, name="plan_record"),
     path("workbench/inspections/<int:pk>/objects/", views_staff.plan_objects, name="plan_objects"),
     path("workbench/inspections/results/<int:pk>/", views_staff.result, name="result"),
+    path("workbench/inspections/results/<int:pk>/documents/<int:doc>/", views_staff.document, name="document"),
     path("workbench/inspections/objects/", views_staff.objects, name="objects"),
     path("workbench/inspections/inspectors/", views_staff.inspectors, name="inspectors"),
     path("workbench/inspections/inspectors/new/", views_staff.inspector_new, name="inspector_new"),

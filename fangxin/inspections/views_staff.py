@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -307,6 +307,20 @@ def result(request, pk: int):
         "inspection": inspection, "plan": plan, "form": form, "team": _team(inspection, by_code),
         "documents": list(inspection.documents.all()),
         "publish": publish_state(inspection, timezone.localdate(), WorkCalendar.load())}, status=status)
+
+
+@page_for(reads)
+def document(request, pk: int, doc: int):
+    """A result's document, to whoever may see the inspection (images and PDFs open in the browser)."""
+    stored = selectors.inspection_get(request.user, pk).documents.filter(pk=doc).first()
+    if stored is None:
+        raise NotFound("没有找到该检查文书。")
+    inline = stored.content_type.startswith("image/") or stored.content_type == "application/pdf"
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type, as_attachment=not inline,
+                            filename=stored.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the inspection-object directory ---------------------------------------------------------------------------

@@ -260,6 +260,16 @@ def test_record_results_with_documents_then_publish_and_close(client, users, tea
     assert CreditEvent.objects.filter(source_ref=f"inspection:{first.pk}").exists()
     page = client.get(url).content.decode()
     assert "保存检查结果" not in page and "现场.png" in page  # recorded once; shown, not editable
+    document = InspectionDocument.objects.get(inspection=first)
+    document_url = reverse("inspections:document", args=[first.pk, document.pk])
+    assert document_url in page
+    download = client.get(document_url)
+    assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert b"".join(download.streaming_content) == PNG
+    outsider = users["county_b"] if first.entity.region.code == "150802" else users["county_a"]
+    login(client, outsider)
+    assert client.get(document_url).status_code == 404
+    login(client, users["department"])
 
     for inspection in [second, *rest]:
         client.post(reverse("inspections:result", args=[inspection.pk]),
