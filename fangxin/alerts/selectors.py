@@ -1,6 +1,8 @@
 """Every read a user makes of warnings and prepaid declarations; `visible_to(user)` first, so a warning out of
 scope is simply not found (404, as for a missing one)."""
 
+from dataclasses import dataclass
+
 from fangxin.accounts.choices import Role
 from fangxin.accounts.scope import scope_of
 from fangxin.complaints.models import Complaint
@@ -38,12 +40,17 @@ def evidence_complaints(user, warning: Warning):
             .select_related("region", "sector").order_by("-received_on", "-id"))
 
 
-def prepaid_for_profile(entity) -> PrepaidScheme | None:
-    """The declaration shown on a business's public profile, or None (not a prepaid-card sector, or nothing
-    declared yet)."""
+@dataclass(frozen=True)
+class PrepaidProfile:
+    scheme: PrepaidScheme | None  # None: the business has not declared yet
+
+
+def prepaid_for_profile(entity) -> PrepaidProfile | None:
+    """What a business's public profile shows about its prepaid cards: None outside the prepaid-card sectors
+    (nothing to show), else the declaration or the fact that there is none yet."""
     if entity is None or entity.sector.code not in PREPAID_SECTORS:
         return None
-    return PrepaidScheme.objects.filter(entity=entity).first()
+    return PrepaidProfile(scheme=PrepaidScheme.objects.filter(entity=entity).first())
 
 
 def merchant_prepaid_entities(user) -> list[MarketEntity]:

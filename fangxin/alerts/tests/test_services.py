@@ -240,7 +240,7 @@ def test_merchant_declares_prepaid_scheme(users, reference):
     assert scheme.outstanding_balance == scheme.outstanding_balance.quantize(scheme.outstanding_balance) and \
         str(scheme.outstanding_balance) == "86500.50"
     assert scheme.card_type_labels == ["储值卡（充值卡）", "次卡"] and scheme.declared_by == "salon"
-    assert selectors.prepaid_for_profile(salon) == scheme
+    assert selectors.prepaid_for_profile(salon).scheme == scheme
     again = services.prepaid_declare(actor=actor(owner), entity=salon,
                                      data=services.PrepaidInput(issues_cards=False))
     assert again.pk == scheme.pk and again.card_types == [] and again.summary == "不发行预付卡"
