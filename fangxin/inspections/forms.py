@@ -213,17 +213,31 @@ class InspectorForm(forms.Form):
     qualification = forms.CharField(label="执法资格", max_length=200, required=False,
                                     help_text="例如“食品安全执法资格”")
     active = forms.BooleanField(label="在岗（可被抽取）", required=False, initial=True)
+    username = forms.CharField(label="平台账号（用户名，可不填）", max_length=150, required=False,
+                               help_text="关联后，本人可以申报自己的利益冲突、录入所在检查组的检查结果")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = department_list()
         self.fields["regions"].queryset = Region.objects.filter(level__in=("city", "county")).order_by("code")
 
+    def clean_username(self):
+        """The staff account named, or None; an unknown name is the form's error, a non-staff one the service's."""
+        from django.contrib.auth import get_user_model
+
+        name = self.cleaned_data["username"].strip()
+        if not name:
+            return None
+        user = get_user_model().objects.filter(username=name).first()
+        if user is None:
+            raise forms.ValidationError(f"没有用户名为“{name}”的账号。")
+        return user
+
     @classmethod
     def initial_for(cls, inspector) -> dict:
         return {"code": inspector.code, "name": inspector.name, "department": inspector.department,
                 "regions": list(inspector.regions.all()), "qualification": inspector.qualification,
-                "active": inspector.active}
+                "active": inspector.active, "username": inspector.user.get_username() if inspector.user else ""}
 
 
 class ConflictForm(forms.Form):

@@ -85,9 +85,11 @@ def plans(request):
         n_selected=Count("inspections", distinct=True),
         n_recorded=Count("inspections", filter=Q(inspections__result_recorded_at__isnull=False), distinct=True),
         n_published=Count("inspections", filter=Q(inspections__published_at__isnull=False), distinct=True))
-    overdue = list(selectors.overdue_publications(request.user).select_related("plan", "entity")[:20])
+    overdue = list(selectors.overdue_publications(request.user)[:20])
+    to_record = list(selectors.results_to_record(request.user)[:20]) if writes(request.user) else []
     return render(request, "inspections/staff/plans.html", {
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")), "overdue": overdue,
+        "to_record": to_record,
         "statuses": PlanStatus.choices, "status": status, "can_create": makes_plans(request.user)})
 
 
@@ -449,7 +451,8 @@ def inspector_new(request):
 def _inspector_fields(form) -> dict:
     data = form.cleaned_data
     return {"code": data["code"].strip(), "name": data["name"].strip(), "department": data["department"],
-            "regions": list(data["regions"]), "qualification": data["qualification"], "active": data["active"]}
+            "regions": list(data["regions"]), "qualification": data["qualification"], "active": data["active"],
+            "user": data["username"]}
 
 
 def _inspector_or_404(user, pk: int) -> Inspector:

@@ -320,6 +320,8 @@ def test_county_staff_record_only_their_own_countys_results(client, users, team)
     assert client.get(reverse("inspections:result", args=[other.pk])).status_code == 404
     detail = client.get(reverse("inspections:plan_detail", args=[plan.pk])).content.decode()
     assert other.entity.name not in detail and reverse("inspections:result", args=[own.pk]) in detail
+    queue = client.get(reverse("inspections:plans")).content.decode()
+    assert "待您录入的检查结果" in queue and own.entity.name in queue and other.entity.name not in queue
     response = client.post(reverse("inspections:result", args=[other.pk]),
                            {"outcome": Outcome.PASSED, "inspected_on": today().isoformat()})
     other.refresh_from_db()
@@ -400,3 +402,24 @@ def test_county_staff_read_the_inspector_directory_but_do_not_edit_other_departm
     assert response.status_code == 422 and "本部门工作人员维护" in response.content.decode()
     inspector.refresh_from_db()
     assert inspector.name != "改名"
+
+
+def test_link_an_account_and_the_inspector_declares_their_own_conflict(client, users, entities):
+    inspector = make_inspector("fda-self-1", regions=["150802"])
+    login(client, users["department"])
+    edit = reverse("inspections:inspector_edit", args=[inspector.pk])
+    fields = {"code": inspector.code, "name": inspector.name, "department": inspector.department_id,
+              "regions": list(inspector.regions.values_list("pk", flat=True)), "active": "on"}
+    unknown = client.post(edit, {**fields, "username": "nobody-here"})
+    assert unknown.status_code == 422 and "没有用户名为“nobody-here”的账号" in unknown.content.decode()
+    merchant = client.post(edit, {**fields, "username": "merchant"})
+    assert merchant.status_code == 422 and "只能关联工作人员账号" in merchant.content.decode()
+    client.post(edit, {**fields, "username": "county_a"})
+    inspector.refresh_from_db()
+    assert inspector.user == users["county_a"]
+    assert 'value="county_a"' in client.get(edit).content.decode()
+
+    login(client, users["county_a"])  # not of the department, but the inspector themself
+    client.post(reverse("inspections:conflict_declare", args=[inspector.pk]),
+                {"uscc": entities["a_food"].uscc, "reason": "曾在该企业任职"})
+    assert InspectorConflict.objects.filter(inspector=inspector, entity=entities["a_food"]).exists()
