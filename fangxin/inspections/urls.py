@@ -29,6 +29,7 @@ urlpatterns = [
     path("workbench/inspections/conflicts/<int:pk>/withdraw/", views_staff.conflict_withdraw,
          name="conflict_withdraw"),
     path("choucha/", views_public.draws, name="public_draws"),
+    path("choucha/results/", views_public.results, name="public_results"),
     path("choucha/<int:pk>/", views_public.draw_detail, name="public_draw"),
     path("choucha/<int:pk>/record.json", views_public.draw_record, name="public_record"),
 ]

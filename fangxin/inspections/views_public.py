@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .choices import PlanStatus
+from .choices import Outcome, PlanStatus
 from .models import Inspection
 from .views_staff import record_response, strata_of
 
@@ -55,6 +55,17 @@ def draw_detail(request, pk: int):
     else:
         context["strata"] = strata_of(draw)
     return render(request, "inspections/public/draw_detail.html", context)
+
+
+@require_GET
+def results(request):
+    """Published results, newest first, searchable by business name, USCC or plan name."""
+    q = request.GET.get("q", "").strip()[:60]
+    outcome = request.GET.get("outcome", "")
+    outcome = outcome if outcome in Outcome.values else ""
+    page = Paginator(selectors.published_results(q=q, outcome=outcome), 30).get_page(request.GET.get("page"))
+    return render(request, "inspections/public/results.html", {
+        "page": page, "q": q, "outcome": outcome, "outcomes": Outcome.choices})
 
 
 @require_GET

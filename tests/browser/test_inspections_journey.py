@@ -149,3 +149,10 @@ def test_plan_from_creation_to_published_results_and_an_independent_verification
     tampered = json.loads(path.read_text(encoding="utf-8"))
     tampered["assignments"][0]["inspectors"].reverse()
     assert drawing.verify(tampered)
+
+    # 9. The results search finds the failed business with its description.
+    public.goto("/choucha/results/")
+    public.get_by_label("企业名称、统一社会信用代码或抽查计划").fill(failed.entity.name)
+    click_and_wait(public, public.get_by_role("button", name="查询"))
+    assert "进货查验记录缺少 3 批次" in public.locator(f"#result-{failed.pk}").inner_text()
+    axe_check(public)

@@ -80,6 +80,28 @@ def test_only_published_results_are_shown(client, team):
     assert "已公示结果 2 家" in listing
 
 
+def test_the_results_search(client, team):
+    plan = make_plan(name="冷链食品专项抽查")
+    services.plan_freeze(actor=SYSTEM, plan=plan)
+    services.entropy_enter(actor=SYSTEM, plan=plan, entropy="2", witnesses="见证人")
+    draw = services.draw_run(actor=SYSTEM, plan=plan)
+    failed, passed, unpublished, *_ = Inspection.objects.filter(plan=plan).order_by("seq")
+    for inspection, outcome, text in ((failed, Outcome.PROBLEMS, "冷藏柜温度超标"), (passed, Outcome.PASSED, ""),
+                                      (unpublished, Outcome.PASSED, "")):
+        services.result_record(actor=SYSTEM, inspection=inspection, outcome=outcome, description=text,
+                               inspected_on=today())
+    services.results_publish(actor=SYSTEM, inspections=[failed, passed])
+    url = reverse("inspections:public_results")
+    page = client.get(url).content.decode()
+    assert "共 2 条已公示的抽查结果" in page and unpublished.entity.name not in page
+    assert reverse("inspections:public_draw", args=[draw.pk]) in page
+    found = client.get(url, {"q": failed.entity.name}).content.decode()
+    assert "冷藏柜温度超标" in found and passed.entity.name not in found
+    only_passed = client.get(url, {"outcome": Outcome.PASSED}).content.decode()
+    assert passed.entity.name in only_passed and failed.entity.name not in only_passed
+    assert "共 2 条" in client.get(url, {"q": "冷链食品", "outcome": "bogus"}).content.decode()
+
+
 def test_the_downloaded_record_verifies_and_a_tampered_one_does_not(client, team):
     plan = make_plan()
     services.plan_freeze(actor=SYSTEM, plan=plan)
