@@ -135,7 +135,7 @@ def ledger_find(request):
     return render(request, "credit/staff/ledger_find.html", {"form": form})
 
 
-def _ledger_page(request, entity, *, penalty_form=None, breach_form=None, status=200):
+def _ledger_page(request, entity, *, penalty_form=None, breach_form=None):
     today = timezone.localdate()
     return render(request, "credit/staff/ledger.html", {
         "entity": entity, "grade": selectors.grade_of(entity),
@@ -145,7 +145,7 @@ def _ledger_page(request, entity, *, penalty_form=None, breach_form=None, status
         "penalty_form": penalty_form or PenaltyForm(initial={
             "decided_on": today, "authority": getattr(getattr(request.user, "department", None), "name", "")}),
         "breach_form": breach_form or BreachForm(initial={"occurred_on": today}),
-    }, status=status)
+    })
 
 
 @page_for(reads_lists)
@@ -171,7 +171,7 @@ def penalty_new(request, uscc: str):
             else:
                 messages.info(request, f"处罚决定书 {data['document_number']} 此前已经记入，未重复记入。")
             return redirect(reverse("credit:ledger", args=[entity.uscc]) + "#ledger")
-    return _ledger_page(request, entity, penalty_form=form, status=422)
+    return _ledger_page(request, entity, penalty_form=form)
 
 
 @page_for(services.may_decide)
@@ -191,7 +191,7 @@ def breach_new(request, uscc: str):
             else:
                 messages.info(request, f"文书 {form.cleaned_data['document_number']} 此前已经记入，未重复记入。")
             return redirect(reverse("credit:ledger", args=[entity.uscc]) + "#ledger")
-    return _ledger_page(request, entity, breach_form=form, status=422)
+    return _ledger_page(request, entity, breach_form=form)
 
 
 # --- the event import ------------------------------------------------------------------------------------------
