@@ -349,14 +349,18 @@ def _objects_page(request, plan, plans_visible, *, fixed_plan: bool):
                                                        grade=filters.get("grade", ""))
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         _directory_page(page, default)
-        context |= {"page": page, "strata": strata, "total": sum(s.size for s in strata), "frozen": frozen}
+        total = sum(s.size for s in strata)
+        # Before the freeze the directory follows the user's own view of the registry (a department sees its
+        # sectors); the freeze takes the plan's whole scope, so say when the two differ.
+        scope_total = len(services.population_of(plan)) if frozen is None else total
+        context |= {"page": page, "strata": strata, "total": total, "frozen": frozen, "scope_total": scope_total}
     return render(request, "inspections/staff/objects.html", context)
 
 
 def directory_rows(user, plan, *, q: str = "", grade: str = ""):
-    """(rows, strata, frozen_at, default grade): the plan's objects — the frozen population once frozen (a list of (uscc, grade,
-    note)), else the live directory in the plan's scope (a queryset), where a business never graded takes the grade
-    the published model gives an empty ledger, as the freeze does."""
+    """(rows, strata, frozen_at, default grade): the plan's objects — the frozen population once frozen (a list of
+    (uscc, grade, note)), else the live directory in the plan's scope as the user sees the registry (a queryset),
+    where a business never graded takes the grade the published model gives an empty ledger, as the freeze does."""
     draw = getattr(plan, "draw", None)
     if draw is not None:
         rows = sorted((uscc, name, "") for name, usccs in draw.population.items() for uscc in usccs)

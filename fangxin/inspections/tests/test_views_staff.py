@@ -423,3 +423,14 @@ def test_link_an_account_and_the_inspector_declares_their_own_conflict(client, u
     client.post(reverse("inspections:conflict_declare", args=[inspector.pk]),
                 {"uscc": entities["a_food"].uscc, "reason": "曾在该企业任职"})
     assert InspectorConflict.objects.filter(inspector=inspector, entity=entities["a_food"]).exists()
+
+
+def test_a_county_sees_its_part_of_a_draft_directory_and_is_told_the_whole(client, users, team):
+    plan = make_plan(lead_department="fda")  # both counties
+    login(client, users["county_a"])
+    page = client.get(reverse("inspections:plan_objects", args=[plan.pk])).content.decode()
+    assert "临河区华联超市" in page and "五原县华联生鲜超市" not in page
+    assert "计划范围内在营的市场主体共 4 家" in page and "下表列出其中 2 家" in page
+    login(client, users["office"])
+    assert "计划范围内在营的市场主体共" not in client.get(
+        reverse("inspections:plan_objects", args=[plan.pk])).content.decode()
