@@ -25,7 +25,7 @@ from fangxin.merchants.models import MarketEntity
 
 from . import services
 from .choices import PREPAID_SECTORS, CardType, Custody, WarningStatus
-from .models import Warning
+from .models import PrepaidScheme, Warning
 
 DEMO_REF = "ALERT-DEMO-"
 CUSTODIES = [(Custody.BANK, "中国银行巴彦淖尔分行"), (Custody.GUARANTEE, "中国人保财险巴彦淖尔分公司"),
@@ -53,10 +53,12 @@ def load(*, rng, actor, stdout=None) -> int:
 
 
 def _declarations(rng, actor) -> int:
-    """Three in four beauty/fitness/education businesses declare; the rest are left undeclared."""
+    """Three in four beauty/fitness/education businesses declare; the rest are left undeclared. Once: when any
+    declaration exists the step has run (or merchants have declared for real) and nothing is added."""
     made = 0
-    entities = MarketEntity.objects.filter(sector__code__in=PREPAID_SECTORS).exclude(
-        prepaid_scheme__isnull=False).order_by("id")
+    if PrepaidScheme.objects.exists():
+        return 0
+    entities = MarketEntity.objects.filter(sector__code__in=PREPAID_SECTORS).order_by("id")
     for entity in entities:
         if rng.random() < 0.25:
             continue
