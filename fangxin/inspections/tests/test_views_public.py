@@ -135,3 +135,9 @@ def test_the_draw_page_stays_light(client, entities):
     response = client.get(reverse("inspections:public_draw", args=[draw.pk]))
     assert len(response.content) < PAGE_BUDGET
     assert "第 1 / 2 页" in response.content.decode()  # 122 selected, 100 a page
+
+
+def test_the_portal_home_links_the_draws_and_the_results(client, db):
+    page = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("inspections:public_draws")}"' in page
+    assert f'href="{reverse("inspections:public_results")}"' in page
