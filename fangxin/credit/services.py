@@ -134,6 +134,19 @@ def _check_decider(actor: Actor, entity) -> None:
         raise NotFound("未找到该市场主体。")  # outside the actor's scope: as if it did not exist
 
 
+# The lengths of the ListEntry and CreditEvent columns: checked here so a long value is a message, not a database
+# error (PostgreSQL refuses it; SQLite would store it).
+TEXT_LIMITS = {"reason": ("具体事由", 300), "authority": ("作出决定机关", 100),
+               "document_number": ("决定书文号", 100), "detail": ("内容", 300)}
+
+
+def _check_lengths(**values: str) -> None:
+    for name, value in values.items():
+        label, limit = TEXT_LIMITS[name]
+        if len((value or "").strip()) > limit:
+            raise ValidationFailed(f"{label}过长：最多 {limit} 个字。", details={"field": name})
+
+
 def _check_decision_date(value: date, label: str) -> None:
     if value is None:
         raise ValidationFailed(f"请填写{label}。", details={"field": "date"})
@@ -152,6 +165,7 @@ def staff_list_enter(*, actor: Actor, entity, kind: str, reason_code: str, reaso
     if not label:
         raise ValidationFailed(f"列入{ListKind(kind).label}的事由代码“{reason_code}”无效。", details={"field": "reason_code"})
     reason = (reason or "").strip()
+    _check_lengths(reason=reason, authority=authority, document_number=document_number)
     if reason_code.endswith(OTHER_REASON_SUFFIX) and not reason:
         raise ValidationFailed("事由选“其他”时须写明具体事由。", details={"field": "reason"})
     _check_decision_date(entered_on, "列入日期")
@@ -165,6 +179,7 @@ def staff_list_exit(*, actor: Actor, entry: ListEntry, exit_reason: str, exited_
     _check_decider(actor, entry.entity)
     if not (document_number or "").strip():
         raise ValidationFailed("移出名单须写明移出决定书文号。", details={"field": "document_number"})
+    _check_lengths(document_number=document_number)
     _check_decision_date(exited_on, "移出日期")
     return list_exit(actor=actor, entry=entry, exit_reason=exit_reason, exited_on=exited_on,
                      document_number=document_number.strip())
@@ -179,6 +194,7 @@ def penalty_enter(*, actor: Actor, entity, decided_on: date, detail: str, docume
     document_number, authority = (document_number or "").strip(), (authority or "").strip()
     if not (document_number and authority):
         raise ValidationFailed("行政处罚须写明处罚决定书文号和作出决定机关。", details={"field": "document_number"})
+    _check_lengths(document_number=document_number, authority=authority, detail=detail)
     return _record_new(actor=actor, entity=entity, kind=EventKind.PENALTY, occurred_on=decided_on, detail=detail,
                        source_ref=_decision_ref("penalty", document_number), document_number=document_number,
                        authority=authority)
@@ -190,6 +206,7 @@ def commitment_breach_enter(*, actor: Actor, entity, occurred_on: date, detail: 
     With a document number the same finding is recorded once; without one, each entry is its own finding."""
     _check_decider(actor, entity)
     _check_decision_date(occurred_on, "发生日期")
+    _check_lengths(document_number=document_number, authority=authority, detail=detail)
     document_number = (document_number or "").strip()
     if document_number:
         source_ref = _decision_ref("breach", document_number)

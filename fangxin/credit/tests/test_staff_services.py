@@ -137,12 +137,25 @@ def test_a_penalty_without_its_document_or_in_the_future_is_refused(users, entit
 
 @pytest.mark.django_db
 def test_a_long_document_number_still_makes_a_stable_source(users, entities):
-    long_number = "临河区市场监督管理局行政处罚决定书" * 6
+    long_number = "临河区市场监督管理局行政处罚决定书" * 5  # 85 characters: within the column, too long for a source
     first, _ = services.penalty_enter(actor=actor(users["county_a"]), entity=entities["a_food"],
                                       **{**PENALTY, "document_number": long_number})
     second, created = services.penalty_enter(actor=actor(users["county_a"]), entity=entities["a_food"],
                                              **{**PENALTY, "document_number": long_number})
     assert len(first.source_ref) <= 80 and first.pk == second.pk and not created
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field, value", [("document_number", "号" * 101), ("authority", "局" * 101),
+                                          ("detail", "罚" * 301)])
+def test_text_longer_than_its_column_is_a_message(users, entities, field, value):
+    with pytest.raises(ValidationFailed) as caught:
+        services.penalty_enter(actor=actor(users["county_a"]), entity=entities["a_food"], **{**PENALTY, field: value})
+    assert caught.value.details["field"] == field and "过长" in caught.value.message
+    with pytest.raises(ValidationFailed):
+        services.staff_list_enter(actor=actor(users["county_a"]), entity=entities["a_food"],
+                                  **{**DECISION, "reason_code": "AB99", "reason": "由" * 301})
+    assert nothing_written()
 
 
 @pytest.mark.django_db
