@@ -26,6 +26,7 @@ class EventKind(models.TextChoices):
     COMMITMENT_BREACH = "commitment_breach", "违反经营承诺"
     TITLE_AWARDED = "title_awarded", "获得示范单位称号"
     TITLE_REVOKED = "title_revoked", "撤销示范单位称号"
+    CREDIT_REPAIRED = "credit_repaired", "信用修复"
 
 
 class Grade(models.TextChoices):
@@ -38,3 +39,27 @@ class Grade(models.TextChoices):
 class GradeModelStatus(models.TextChoices):
     DRAFT = "draft", "草稿"
     PUBLISHED = "published", "已发布"
+
+
+class RuleConditionKind(models.TextChoices):
+    LIST = "list", "列入信用名单"
+    GRADE = "grade", "信用等级"
+
+
+class RuleEffect(models.TextChoices):
+    BLOCK_ENROLLMENT = "block_enrollment", "不得参加放心消费创建"
+    BLOCK_TITLE_APPLICATION = "block_title_application", "不得申报示范单位"
+    TITLE_REVIEW = "title_review", "已获称号进入复核"
+    RAISE_INSPECTION_RATIO = "raise_inspection_ratio", "提高抽查比例"
+    PROFILE_WARNING = "profile_warning", "在公开信息页提示"
+
+
+class RepairTargetKind(models.TextChoices):
+    EVENT = "event", "信用事件"
+    LIST_ENTRY = "list_entry", "名单记录"
+
+
+class RepairStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待决定"
+    APPROVED = "approved", "准予修复"
+    REJECTED = "rejected", "不予修复"

@@ -11,6 +11,10 @@ The model's `rules` (stored as JSON in `GradeModel.rules`):
                   with linear decay: applied = p × (w − age) / w, rounded to 0.01 (half up)
     thresholds    [["A", 90], ["B", 75], ["C", 60]]: the first grade whose minimum the score reaches; else D
     list_caps     {list kind: worst-allowed grade}: on the serious-violation list → D, abnormal list → at most C
+
+Credit repair (repair.py): an approved repair appends a `credit_repaired` row whose `repairs_id` names the
+repaired event. It carries no points itself (no entry in `kinds` is needed); the repaired event stops counting
+from the repair's date on, and the explanation lists it under "repaired" with the points it no longer takes.
 """
 
 from collections.abc import Iterable, Mapping
@@ -69,7 +73,7 @@ def validate_rules(rules: Mapping) -> None:
         raise InvalidRules(f"计分规则缺少或写错了项目：{error}") from None
     if not floor <= base <= ceiling:
         raise InvalidRules("基础分须在最低分和最高分之间。")
-    missing = sorted(set(EventKind.values) - set(kinds))
+    missing = sorted(set(EventKind.values) - set(kinds) - {EventKind.CREDIT_REPAIRED.value})
     if missing:
         raise InvalidRules(f"计分规则未规定这些事件的分值：{'、'.join(missing)}")
     for kind, rule in kinds.items():
@@ -112,10 +116,11 @@ def score(events: Iterable, model, today: date, lists: Iterable[str] = ()) -> Re
     version = getattr(model, "version", None)
     base, floor, ceiling = (Decimal(str(rules[key])) for key in ("base", "floor", "ceiling"))
     ordered = sorted(events, key=lambda event: (event.occurred_on, getattr(event, "pk", None) or 0, event.kind))
-    lines, total = [], base
+    repairs = _repairs(ordered, today)
+    lines, repaired, total = [], [], base
     for event in ordered:
         rule = rules["kinds"].get(event.kind)
-        if rule is None:
+        if rule is None or event.kind == EventKind.CREDIT_REPAIRED:
             continue
         age = (today - event.occurred_on).days
         window = int(rule["window_days"])
@@ -125,6 +130,13 @@ def score(events: Iterable, model, today: date, lists: Iterable[str] = ()) -> Re
         factor = decay_factor(age, window)
         applied = (points * factor).quantize(CENT, rounding=ROUND_HALF_UP)
         if applied == 0:
+            continue
+        repair = repairs.get(getattr(event, "pk", None))
+        if repair is not None:  # repaired: shown with what it would have taken, and not counted
+            repaired.append({"event_id": event.pk, "kind": event.kind, "label": EventKind(event.kind).label,
+                             "occurred_on": event.occurred_on.isoformat(), "not_applied": str(applied),
+                             "repair_event_id": getattr(repair, "pk", None),
+                             "repaired_on": repair.occurred_on.isoformat()})
             continue
         total += applied
         lines.append({
@@ -152,6 +164,7 @@ def score(events: Iterable, model, today: date, lists: Iterable[str] = ()) -> Re
         "as_of": today.isoformat(),
         "base": str(base),
         "events": lines,
+        "repaired": repaired,
         "raw_score": str(raw.quantize(CENT)),
         "score": str(final),
         "grade_by_score": by_score,
@@ -160,3 +173,16 @@ def score(events: Iterable, model, today: date, lists: Iterable[str] = ()) -> Re
         "grade_label": Grade(grade).label,
     }
     return Result(grade=grade, score=final, explanation=explanation)
+
+
+def _repairs(events, today: date) -> dict:
+    """{repaired event id: its credit_repaired row} for repairs in force today. `repairs_id` is read only on
+    credit_repaired rows (a deferred field there costs one query per repair, not per event)."""
+    found = {}
+    for event in events:
+        if event.kind != EventKind.CREDIT_REPAIRED or event.occurred_on > today:
+            continue
+        target = getattr(event, "repairs_id", None)
+        if target is not None:
+            found[target] = event
+    return found

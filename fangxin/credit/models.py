@@ -4,7 +4,16 @@ from django.db.models import Q
 from fangxin.accounts.scope import ScopedQuerySet
 from fangxin.core.models import TimeStampedModel
 
-from .choices import EventKind, ExitReason, Grade, GradeModelStatus, ListKind
+from .choices import (
+    EventKind,
+    ExitReason,
+    Grade,
+    GradeModelStatus,
+    ListKind,
+    RepairStatus,
+    RepairTargetKind,
+    RuleConditionKind,
+)
 
 
 class ListEntryQuerySet(ScopedQuerySet):
@@ -62,6 +71,9 @@ class CreditEvent(models.Model):
     document_number = models.CharField("文书编号", max_length=100, blank=True)
     authority = models.CharField("作出决定机关", max_length=100, blank=True)
     recorded_at = models.DateTimeField("记入时间", auto_now_add=True)
+    repairs = models.ForeignKey("self", verbose_name="修复的事件", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="repaired_by",
+                                help_text="信用修复事件指向被修复的事件；被修复的事件不再计分（grading.py）")
 
     objects = CreditEventQuerySet.as_manager()
 
@@ -148,3 +160,119 @@ class CreditGradeHistory(models.Model):
 
     def __str__(self):
         return f"{self.entity} · {self.from_grade or '—'} → {self.to_grade}"
+
+
+class JointRule(TimeStampedModel):
+    """A joint-punishment rule (联合惩戒): when a business is on a list or has a grade, these effects apply.
+    Edited by the joint-meeting office (rules.py, audited); `name` is quoted in every refusal it causes."""
+
+    name = models.CharField("规则名称", max_length=100, unique=True)
+    condition_kind = models.CharField("条件类型", max_length=8, choices=RuleConditionKind.choices)
+    condition_value = models.CharField("条件", max_length=12,
+                                       help_text="名单：abnormal / serious / warning；等级：A / B / C / D")
+    effects = models.JSONField("惩戒措施", default=list)
+    inspection_ratio = models.DecimalField("抽查比例", max_digits=4, decimal_places=2, null=True, blank=True,
+                                           help_text="提高抽查比例时使用的比例，如 0.30")
+    warning_text = models.CharField("公开提示语", max_length=200, blank=True)
+    basis = models.CharField("依据", max_length=300, blank=True)
+    active = models.BooleanField("启用", default=True)
+    position = models.PositiveSmallIntegerField("顺序", default=100)
+
+    class Meta:
+        verbose_name = "联合惩戒规则"
+        verbose_name_plural = "联合惩戒规则"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def condition_label(self) -> str:
+        if self.condition_kind == RuleConditionKind.LIST:
+            return f"列入{ListKind(self.condition_value).label}" if self.condition_value in ListKind.values \
+                else self.condition_value
+        return f"信用等级为 {self.condition_value} 级"
+
+    @property
+    def effect_labels(self) -> list[str]:
+        from .choices import RuleEffect
+
+        return [RuleEffect(code).label for code in self.effects if code in RuleEffect.values]
+
+
+class RepairRequestQuerySet(ScopedQuerySet):
+    scope_fields = {"region": "entity__region", "sector": "entity__sector", "entity": "entity"}
+
+
+class RepairRequest(TimeStampedModel):
+    """A business's request for credit repair (信用修复) of one ledger event or one current list entry, with
+    evidence, decided by the authority's staff (repair.py)."""
+
+    entity = models.ForeignKey("merchants.MarketEntity", verbose_name="市场主体", on_delete=models.PROTECT,
+                               related_name="repair_requests")
+    target_kind = models.CharField("修复对象", max_length=12, choices=RepairTargetKind.choices)
+    event = models.ForeignKey(CreditEvent, verbose_name="信用事件", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="repair_requests")
+    list_entry = models.ForeignKey(ListEntry, verbose_name="名单记录", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="repair_requests")
+    statement = models.TextField("修复理由和已采取的整改措施", max_length=2000)
+    status = models.CharField("状态", max_length=10, choices=RepairStatus.choices, default=RepairStatus.SUBMITTED)
+    submitted_by = models.ForeignKey("accounts.User", verbose_name="申请人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey("accounts.User", verbose_name="决定人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decision_reason = models.CharField("决定理由", max_length=500, blank=True)
+    document_number = models.CharField("修复决定文号", max_length=100, blank=True)
+    repair_event = models.ForeignKey(CreditEvent, verbose_name="信用修复事件", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+
+    objects = RepairRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "信用修复申请"
+        verbose_name_plural = "信用修复申请"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(target_kind=RepairTargetKind.EVENT, event__isnull=False, list_entry__isnull=True)
+                           | Q(target_kind=RepairTargetKind.LIST_ENTRY, list_entry__isnull=False,
+                               event__isnull=True)),
+                name="repair_request_one_target"),
+            models.UniqueConstraint(fields=["event"], condition=Q(status=RepairStatus.SUBMITTED),
+                                    name="repair_request_one_open_per_event"),
+            models.UniqueConstraint(fields=["list_entry"], condition=Q(status=RepairStatus.SUBMITTED),
+                                    name="repair_request_one_open_per_entry"),
+        ]
+
+    def __str__(self):
+        return f"{self.entity} · 信用修复 {self.pk}"
+
+    @property
+    def target_label(self) -> str:
+        if self.event_id:
+            return f"{self.event.get_kind_display()}（{self.event.occurred_on:%Y-%m-%d}）：{self.event.detail}"
+        entry = self.list_entry
+        return f"{entry.get_kind_display()}（{entry.entered_on:%Y-%m-%d} 列入）：{entry.reason}"
+
+    @property
+    def tone(self) -> str:
+        return {RepairStatus.SUBMITTED: "warning", RepairStatus.APPROVED: "success", RepairStatus.REJECTED: "danger"}.get(
+            self.status, "muted")
+
+
+class RepairEvidence(models.Model):
+    request = models.ForeignKey(RepairRequest, verbose_name="信用修复申请", on_delete=models.CASCADE,
+                                related_name="evidence")
+    file = models.FileField("文件", upload_to="credit-repair/%Y/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=40)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+
+    class Meta:
+        verbose_name = "信用修复材料"
+        verbose_name_plural = "信用修复材料"
+
+    def __str__(self):
+        return self.original_name

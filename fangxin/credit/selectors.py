@@ -1,4 +1,3 @@
-from .choices import ListKind
 from .models import CreditEvent, CreditGrade, ListEntry
 
 
@@ -7,11 +6,11 @@ def current_entries(entity):
 
 
 def enrollment_blockers(entity) -> list[str]:
-    """Reasons, in Chinese, why this business may not join the campaign now (empty when it may)."""
-    reasons = []
-    for entry in current_entries(entity).filter(kind=ListKind.SERIOUS):
-        reasons.append(f"已被列入严重违法失信名单（{entry.authority} {entry.document_number}，{entry.entered_on:%Y年%-m月%-d日}）")
-    return reasons
+    """Reasons, in Chinese, why this business may not join the campaign now (empty when it may): the
+    joint-punishment rules with the block_enrollment effect that apply to it, each naming its rule (rules.py)."""
+    from .rules import enrollment_refusals
+
+    return enrollment_refusals(entity)
 
 
 def grade_of(entity) -> CreditGrade | None:

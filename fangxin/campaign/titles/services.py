@@ -300,9 +300,9 @@ def region_for_level(entity, level: str) -> Region:
 
 def veto_reasons(entity) -> list[str]:
     """Why the business cannot hold or seek a title now (一票否决)."""
-    from fangxin.credit.selectors import enrollment_blockers
+    from fangxin.credit.rules import application_refusals
 
-    return list(enrollment_blockers(entity))
+    return list(application_refusals(entity))
 
 
 def _scores(standard: Standard, raw: dict, *, label: str) -> tuple[dict, Decimal, list[int]]:

@@ -153,7 +153,7 @@ def test_refusals_show_the_service_message_and_write_nothing(case, merchant, ent
         make_enrollment(entity)
         list_enter(actor=SYSTEM, entity=entity, kind="serious", reason_code="1", reason="销售假冒商品",
                    authority="巴彦淖尔市市场监督管理局", document_number="巴市监严〔2026〕1号", entered_on=date(2026, 3, 2))
-        expected = "存在一票否决情形：已被列入严重违法失信名单"
+        expected = "存在一票否决情形：依据联合惩戒规则“严重违法失信名单主体不得参加创建”：已被列入严重违法失信名单"
     elif case == "twice":
         open_cycle()
         make_application(entity)
