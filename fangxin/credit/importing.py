@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from django.utils import timezone
 
+from fangxin.complaints.importing import parse_date  # the same date forms as the complaint import
 from fangxin.core import uscc as uscc_rules
 from fangxin.core.actors import SYSTEM_ROLE, Actor
 from fangxin.core.exceptions import FangxinError, PermissionDenied
@@ -295,8 +296,6 @@ def _xlsx_rows(handle: BinaryIO):
 
 def parse_row(fields: dict[str, Any], *, number: int, today: date | None = None) -> ParsedRow | RowError:
     """Check one row given as {field: raw cell}; never raises for bad content (and touches no database)."""
-    from fangxin.complaints.importing import parse_date  # the same date forms as every other import
-
     today = today or timezone.localdate()
     problems: list[Problem] = []
     text: dict[str, str] = {}

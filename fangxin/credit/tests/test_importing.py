@@ -70,7 +70,7 @@ CELL = st.one_of(st.none(), st.text(max_size=40), st.integers(-10**12, 10**12), 
 
 
 @given(fields=st.fixed_dictionaries({}, optional={column.field: CELL for column in importing.COLUMNS}))
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_the_parser_never_raises_and_every_problem_names_a_known_column(fields):
     outcome = importing.parse_row(fields, number=7, today=TODAY)
     assert isinstance(outcome, importing.ParsedRow | importing.RowError) and outcome.row == 7
@@ -111,7 +111,7 @@ def good_rows(draw):
 
 
 @given(good_rows())
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_a_good_row_in_any_of_its_accepted_forms_parses_to_the_same_event(case):
     kind, occurred, detail, number, fields = case
     outcome = importing.parse_row(fields, number=2, today=TODAY)
@@ -122,7 +122,7 @@ def test_a_good_row_in_any_of_its_accepted_forms_parses_to_the_same_event(case):
 
 
 @given(good_rows(), st.sampled_from(["detail", "source_no", "uscc", "kind", "occurred_on"]))
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 def test_a_required_cell_left_blank_is_an_error_on_that_column(case, blank):
     *_, fields = case
     outcome = importing.parse_row({**fields, blank: "  "}, number=3, today=TODAY)

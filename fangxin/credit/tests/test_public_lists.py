@@ -124,3 +124,16 @@ def test_a_cell_that_looks_like_a_formula_is_defused(client, reference):
 @pytest.mark.django_db
 def test_the_public_page_is_small(client, listed):
     assert len(client.get(reverse("credit:public_lists")).content) < 150 * 1024
+
+
+@pytest.mark.django_db
+def test_the_public_page_and_the_export_take_a_fixed_number_of_queries(client, reference,
+                                                                     django_assert_max_num_queries):
+    for number in range(40):
+        enter(make_entity(county="150802" if number % 2 else "150821", sector="food_drug"), number=f"异〔2026〕{number}号")
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("credit:public_lists"))
+    assert page.content.decode().count('class="result"') == 30  # the first page
+    with django_assert_max_num_queries(4):
+        data = json.loads(client.get(reverse("credit:public_export_json")).content)
+    assert data["count"] == 40
