@@ -48,7 +48,9 @@ def _actor(request) -> Actor:
 
 @page_for(reads_warnings)
 def warning_list(request):
-    form = WarningFilterForm(request.GET or {"status": "unclosed"})
+    data = request.GET.copy()
+    data.setdefault("status", "unclosed")  # the default view, also on the pages after the first
+    form = WarningFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {"status": "unclosed", "kind": "", "severity": ""}
     rows = selectors.warnings_visible(request.user, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -41,6 +41,8 @@ def test_list_is_scoped(client, users, warning):
     page = client.get(url + "?status=closed").content.decode()
     assert "临河区华联超市" not in page and "立即扫描" in page
     assert "临河区华联超市" in client.get(url + "?kind=entity_surge&status=").content.decode()
+    Warning.objects.update(status=WarningStatus.CLOSED)
+    assert "临河区华联超市" not in client.get(url + "?page=1").content.decode()  # still only the unclosed
 
 
 def test_detail_walks_the_workflow(client, users, warning):
