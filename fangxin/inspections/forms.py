@@ -50,6 +50,18 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class PercentField(forms.DecimalField):
+    """A percentage with at most two decimals that matter: "5.000" is 5, as typed numbers often carry zeros."""
+
+    def to_python(self, value):
+        number = super().to_python(value)
+        if number is None or not number.is_finite():
+            return number
+        if number == 0:
+            return Decimal(0)  # never "-0" in the record
+        return number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
+
+
 class RegionChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Region) -> str:
         return f"{obj.name}（{obj.code}）"
@@ -76,13 +88,13 @@ class PlanForm(forms.Form):
     items = forms.CharField(label="检查事项（每行一项）", widget=forms.Textarea(attrs={"rows": 5}),
                             error_messages={"required": "请至少填写一项检查事项。"},
                             help_text="例如“进货查验记录”“明码标价”“食品贮存条件”")
-    ratio_A = forms.DecimalField(label="A 级抽查比例（%）", min_value=0, max_value=100, decimal_places=2,
+    ratio_A = PercentField(label="A 级抽查比例（%）", min_value=0, max_value=100, decimal_places=2,
                                  initial=DEFAULT_PERCENT["A"])
-    ratio_B = forms.DecimalField(label="B 级抽查比例（%）", min_value=0, max_value=100, decimal_places=2,
+    ratio_B = PercentField(label="B 级抽查比例（%）", min_value=0, max_value=100, decimal_places=2,
                                  initial=DEFAULT_PERCENT["B"])
-    ratio_C = forms.DecimalField(label="C 级抽查比例（%）", min_value=0, max_value=100, decimal_places=2,
+    ratio_C = PercentField(label="C 级抽查比例（%）", min_value=0, max_value=100, decimal_places=2,
                                  initial=DEFAULT_PERCENT["C"])
-    ratio_D = forms.DecimalField(label="D 级抽查比例（%）", min_value=0, max_value=100, decimal_places=2,
+    ratio_D = PercentField(label="D 级抽查比例（%）", min_value=0, max_value=100, decimal_places=2,
                                  initial=DEFAULT_PERCENT["D"])
     team_size = forms.IntegerField(label="每组检查人员数", min_value=1, max_value=10, initial=2,
                                    help_text="每家被抽中的企业派几名检查人员（通常 2 名）")

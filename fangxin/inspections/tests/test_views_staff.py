@@ -4,15 +4,19 @@ overdue flag, the downloaded record verifying offline, and the two directories."
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fangxin.credit.models import CreditEvent
 from fangxin.inspections import draw as drawing
 from fangxin.inspections import services
 from fangxin.inspections.choices import Outcome, PlanStatus
+from fangxin.inspections.forms import percent_to_ratio, ratio_to_percent
 from fangxin.inspections.models import Draw, Inspection, InspectionDocument, Inspector, InspectorConflict, Plan
 from fangxin.merchants.tests.factories import make_entity
 
@@ -60,6 +64,29 @@ def drawn_plan(**fields):
     plan = make_plan(**fields)
     run_draw(plan)
     return plan
+
+
+# --- percent on the page, decimal string in the record ------------------------------------------------------------
+
+@given(st.decimals(min_value=0, max_value=100, places=2))
+def test_a_typed_percent_becomes_the_exact_ratio_string_and_back(percent):
+    ratio = percent_to_ratio(percent)
+    assert "E" not in ratio and "e" not in ratio
+    assert drawing.parse_ratio(ratio) == percent / 100  # the draw reads it exactly, never as a float
+    assert ratio_to_percent(ratio) == percent
+    assert "E" not in str(ratio_to_percent(ratio))
+
+
+@given(st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False, allow_infinity=False))
+def test_the_form_accepts_a_ratio_exactly_when_it_lies_within_0_and_100_percent(value):
+    from fangxin.inspections.forms import PlanForm
+
+    form = PlanForm({"ratio_A": str(value)})
+    form.is_valid()
+    accepted = "ratio_A" not in form.errors
+    assert accepted == (0 <= value <= 100 and value == value.quantize(Decimal("0.01")))  # "5.000" is 5
+    if accepted:
+        assert form.cleaned_data["ratio_A"] == value
 
 
 # --- access ------------------------------------------------------------------------------------------------------
