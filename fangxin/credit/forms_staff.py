@@ -41,9 +41,10 @@ class ListFilterForm(forms.Form):
 
 
 class EntityPickForm(forms.Form):
-    uscc = forms.CharField(label="统一社会信用代码", max_length=30,
-                           error_messages={"required": "请填写统一社会信用代码。"},
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    uscc = forms.CharField(label="统一社会信用代码或名称", max_length=60,
+                           error_messages={"required": "请填写统一社会信用代码或名称。"},
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+                           help_text="填写 18 位代码直接打开；填写名称中的几个字则列出您管辖范围内名称相符的市场主体。")
 
 
 class ListEnterForm(forms.Form):

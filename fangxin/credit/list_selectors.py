@@ -69,6 +69,15 @@ def entity_for_staff(user, uscc: str) -> MarketEntity:
     return entity
 
 
+def entities_by_name(user, text: str, limit: int = 20) -> list[MarketEntity]:
+    """Businesses in the user's scope whose name contains `text`, for picking one when the code is not at hand."""
+    query = normalise_query(text)
+    if len(query) < 2:
+        return []
+    rows = MarketEntity.objects.visible_to(user).select_related("region", "sector").filter(name__icontains=query)
+    return list(rows.order_by("name", "id")[:limit])
+
+
 def ledger(user, entity) -> QuerySet:
     """The business's ledger as the user may see it, newest first."""
     return (CreditEvent.objects.visible_to(user).filter(entity=entity)

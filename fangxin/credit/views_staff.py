@@ -125,14 +125,18 @@ def list_exit(request, pk: int):
 @require_GET
 def ledger_find(request):
     form = EntityPickForm(request.GET or None)
+    matches = None
     if request.GET and form.is_valid():
+        text = form.cleaned_data["uscc"]
         try:
-            entity = list_selectors.entity_for_staff(request.user, form.cleaned_data["uscc"])
+            entity = list_selectors.entity_for_staff(request.user, text)
         except NotFound as exc:
-            form.add_error("uscc", exc.message)
+            matches = list_selectors.entities_by_name(request.user, text)
+            if not matches:
+                form.add_error("uscc", exc.message)
         else:
             return redirect("credit:ledger", uscc=entity.uscc)
-    return render(request, "credit/staff/ledger_find.html", {"form": form})
+    return render(request, "credit/staff/ledger_find.html", {"form": form, "matches": matches})
 
 
 def _ledger_page(request, entity, *, penalty_form=None, breach_form=None):

@@ -151,6 +151,8 @@ def test_a_ledger_outside_the_scope_is_not_found(client, users, entities):
     assert find.status_code == 200 and "不在您的管辖范围" in find.content.decode()
     found = client.get(reverse("credit:ledger_find"), {"uscc": entities["a_food"].uscc.lower()})
     assert found.status_code == 302 and found.url == reverse("credit:ledger", args=[entities["a_food"].uscc])
+    by_name = client.get(reverse("credit:ledger_find"), {"uscc": "华联"}).content.decode()
+    assert "临河区华联超市" in by_name and "五原县华联生鲜超市" not in by_name  # names in scope only
 
 
 @pytest.mark.django_db
