@@ -624,6 +624,7 @@ def publicity_award(*, actor: Actor, publicity: Publicity) -> list[Title]:
                 valid_until=date(year + 1, 12, 31))
             audit.record(actor=actor, action="campaign.title.award", obj=title,
                          changes={"certificate_no": [None, title.certificate_no], "level": [None, title.level]})
+            _title_ledger(actor, title, "award", f"获得{title.name}称号（证书编号 {title.certificate_no}）")
             titles.append(title)
         publicity.closed_at = timezone.now()
         publicity.save(update_fields=["closed_at", "updated_at"])
@@ -697,7 +698,8 @@ def title_revoke(*, actor: Actor, title: Title, reason: str) -> Title:
         _announce(title.entity, f"关于撤销{title.entity.name}“{title.name}”称号的公告",
                   f"{title.entity.name}（统一社会信用代码 {title.entity.uscc}）因{reason}，撤销其“{title.name}”"
                   f"称号（证书编号 {title.certificate_no}），收回牌匾和证书。恢复称号须重新申报。")
-        _credit_event(title.entity, "示范单位称号撤销", f"{title.name}：{reason}")
+        _credit_event(title.entity, "示范单位称号撤销", f"{title.name}：{reason}", delivered=True)
+        _title_ledger(actor, title, "revoke", f"撤销{title.name}称号：{reason}")
         audit.record(actor=actor, action="campaign.title.revoke", obj=title,
                      changes={"status": [TitleStatus.VALID, TitleStatus.REVOKED], "reason": [None, reason]})
     return title
@@ -707,8 +709,24 @@ def _announce(entity, title: str, body: str) -> Announcement:
     return Announcement.objects.create(entity=entity, title=title, body=body, published_on=_today())
 
 
-def _credit_event(entity, kind: str, detail: str) -> OutgoingCreditEvent:
-    return OutgoingCreditEvent.objects.create(entity=entity, kind=kind, detail=detail[:300], occurred_on=_today())
+def _credit_event(entity, kind: str, detail: str, delivered: bool = False) -> OutgoingCreditEvent:
+    """The outgoing record of a revocation. A title's revocation is also in the credit ledger (_title_ledger), so its
+    row is delivered at once; an enrollment's revocation has no ledger kind (what caused it — a list entry, upheld
+    complaints — is in the ledger already) and stays queued for the provincial credit platform."""
+    return OutgoingCreditEvent.objects.create(entity=entity, kind=kind, detail=detail[:300], occurred_on=_today(),
+                                              delivered_at=timezone.now() if delivered else None)
+
+
+def _title_ledger(actor: Actor, title: Title, step: str, detail: str) -> None:
+    """Record the award or revocation in the business's credit ledger, in the caller's transaction (the grade is
+    recomputed there too); idempotent by source_ref title:<pk>:award / :revoke."""
+    from fangxin.credit.choices import EventKind
+    from fangxin.credit.services import credit_event_record
+
+    kind, on = ((EventKind.TITLE_AWARDED, title.awarded_on) if step == "award"
+                else (EventKind.TITLE_REVOKED, title.revoked_on))
+    credit_event_record(actor=actor, entity=title.entity, kind=kind, occurred_on=on, detail=detail[:300],
+                        source_ref=f"title:{title.pk}:{step}", authority="放心消费创建工作联席会议办公室")
 
 
 def scan_triggers(*, actor: Actor, today: date | None = None) -> list[ManagementCase]:

@@ -87,6 +87,8 @@ def test_the_demo_fills_both_years_and_runs_once(demo_world):
     assert badge_check(enrollment.badge_token).verdict == BadgeStatus.REVOKED
     assert Announcement.objects.filter(entity=revoked.entity).count() == 2
     assert OutgoingCreditEvent.objects.filter(entity=revoked.entity).count() == 2
+    assert OutgoingCreditEvent.objects.filter(entity=revoked.entity, delivered_at__isnull=True).count() == 1
+    assert revoked.entity.credit_events.filter(source_ref=f"title:{revoked.pk}:revoke").exists()
     assert ManagementCase.objects.filter(status="open").count() == 1
 
     # consistent with the services: timelines in order, ending where the application is; audit chain intact

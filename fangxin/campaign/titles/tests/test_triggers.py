@@ -25,6 +25,8 @@ from fangxin.campaign.titles.tests.helpers import rows
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from fangxin.core.models import AuditRecord
+from fangxin.credit.choices import EventKind
+from fangxin.credit.models import CreditEvent, CreditGrade
 from fangxin.credit.services import list_enter
 
 TODAY = timezone.localdate
@@ -165,12 +167,19 @@ def test_revocation_revokes_titles_and_enrollment_publicly(users, entities):
     assert enrollment.status == EnrollmentStatus.REVOKED
     # the badge shows revoked at once
     assert badge_check(enrollment.badge_token).verdict == BadgeStatus.REVOKED
-    # published, and queued for the credit platform: one for the title, one for the enrollment
+    # published; the title's award and revocation are in the credit ledger (the revocation's outgoing row
+    # delivered at once), the enrollment's revocation stays queued for the credit platform
     notices = list(Announcement.objects.filter(entity=entities["a_food"]).values_list("title", flat=True))
     assert len(notices) == 2 and any("称号" in t for t in notices) and any("创建单位资格" in t for t in notices)
-    events = list(OutgoingCreditEvent.objects.filter(entity=entities["a_food"]).values_list("kind", flat=True))
-    assert sorted(events) == ["创建单位资格撤销", "示范单位称号撤销"]
-    assert all(e.delivered_at is None for e in OutgoingCreditEvent.objects.all())
+    outgoing = {e.kind: e.delivered_at for e in OutgoingCreditEvent.objects.filter(entity=entities["a_food"])}
+    assert set(outgoing) == {"创建单位资格撤销", "示范单位称号撤销"}
+    assert outgoing["示范单位称号撤销"] is not None and outgoing["创建单位资格撤销"] is None
+    ledger = dict(CreditEvent.objects.filter(entity=entities["a_food"], source_ref__startswith="title:")
+                  .values_list("source_ref", "kind"))
+    assert ledger == {f"title:{title.pk}:award": EventKind.TITLE_AWARDED,
+                      f"title:{title.pk}:revoke": EventKind.TITLE_REVOKED}
+    explained = {line["kind"] for line in CreditGrade.objects.get(entity=entities["a_food"]).explanation["events"]}
+    assert {EventKind.TITLE_AWARDED, EventKind.TITLE_REVOKED} <= explained
     # banks see it as revoked
     (status,) = title_status_of(entities["a_food"].uscc)
     assert status["status"] == TitleStatus.REVOKED
@@ -246,3 +255,4 @@ def test_title_revoke_alone(users, entities):
     # the title alone: the enrollment stays
     assert Enrollment.objects.get(entity=entities["a_food"]).status == EnrollmentStatus.ACTIVE
     assert Announcement.objects.count() == 1 and OutgoingCreditEvent.objects.count() == 1
+    assert CreditEvent.objects.filter(source_ref=f"title:{title.pk}:revoke", kind=EventKind.TITLE_REVOKED).count() == 1
