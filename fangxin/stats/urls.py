@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stats"
-urlpatterns = []
+S = "workbench/stats/"
+urlpatterns = [
+    path(S + "goal-1/", views.goal_one, name="goal_one"),
+    path(S + "goal-1.xlsx", views.goal_one_xlsx, name="goal_one_xlsx"),
+    path(S + "goal-2/", views.goal_two, name="goal_two"),
+    path(S + "goal-2.xlsx", views.goal_two_xlsx, name="goal_two_xlsx"),
+    path(S + "goal-4/", views.goal_four, name="goal_four"),
+    path(S + "goal-4.xlsx", views.goal_four_xlsx, name="goal_four_xlsx"),
+    path(S + "records/", views.records, name="records"),
+]

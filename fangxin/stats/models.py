@@ -1,0 +1,74 @@
+"""Rollup tables: the campaign goals' numbers, kept current as events happen (docs/statistics.md).
+
+`Rollup` holds one counter per (source, period, county, sector, department, level, bucket, measure), so a
+dashboard reads O(groups) rows, never the raw records. `Contribution` remembers, per source record, what that
+record last added to the rollups; a change applies the difference between the old and the new contribution,
+which makes every update idempotent and independent of which step caused it.
+
+Sector and department are stored as plain ids with 0 for "none", not as nullable foreign keys: NULLs are never
+equal in a unique constraint (SQLite and PostgreSQL), and the counter upsert needs one row per key.
+"""
+
+from django.db import models
+
+from fangxin.accounts.scope import ScopedQuerySet
+
+
+class Source(models.TextChoices):
+    COMPLAINT = "complaint", "投诉"
+    ENROLLMENT = "enrollment", "创建单位"
+    TITLE = "title", "示范单位称号"
+
+
+class RollupQuerySet(ScopedQuerySet):
+    # `sector` is the sector id itself, so department staff's `sector__in` narrowing applies unchanged.
+    scope_fields = {"region": "region", "sector": "sector"}
+
+
+class Rollup(models.Model):
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    period = models.DateField("期间", help_text="投诉：收到月份的第一天；创建单位、称号：年度的 1 月 1 日")
+    region = models.ForeignKey("organisation.Region", verbose_name="旗县区", on_delete=models.CASCADE,
+                               related_name="+")
+    sector = models.PositiveIntegerField("行业编号", default=0, help_text="0 表示未分类")
+    department = models.PositiveIntegerField("部门编号", default=0, help_text="0 表示未指定")
+    level = models.CharField("级别", max_length=10, blank=True)
+    bucket = models.CharField("分组", max_length=10, blank=True, help_text="称号：有效期至（ISO 日期）")
+    measure = models.CharField("指标", max_length=20)
+    value = models.BigIntegerField("数值", default=0)
+
+    objects = RollupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "统计汇总"
+        verbose_name_plural = "统计汇总"
+        constraints = [models.UniqueConstraint(
+            fields=["source", "period", "region", "sector", "department", "level", "bucket", "measure"],
+            name="stats_rollup_key")]
+        # The dashboards filter by source and a period range, then group: this index serves them all.
+        indexes = [models.Index(fields=["source", "measure", "period"], name="stats_rollup_read")]
+
+    def __str__(self):
+        return f"{self.source} {self.period:%Y-%m} {self.region_id}/{self.sector}/{self.department} {self.measure}={self.value}"
+
+
+class Contribution(models.Model):
+    """What one source record currently adds to the rollups (its key and its measures)."""
+
+    source = models.CharField("来源", max_length=12, choices=Source.choices)
+    object_id = models.BigIntegerField("对象编号")
+    period = models.DateField("期间")
+    region_id = models.BigIntegerField("旗县区编号")
+    sector = models.PositiveIntegerField("行业编号", default=0)
+    department = models.PositiveIntegerField("部门编号", default=0)
+    level = models.CharField("级别", max_length=10, blank=True)
+    bucket = models.CharField("分组", max_length=10, blank=True)
+    measures = models.JSONField("指标", default=dict)
+
+    class Meta:
+        verbose_name = "统计贡献"
+        verbose_name_plural = "统计贡献"
+        constraints = [models.UniqueConstraint(fields=["source", "object_id"], name="stats_contribution_key")]
+
+    def __str__(self):
+        return f"{self.source}:{self.object_id}"

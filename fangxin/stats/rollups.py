@@ -1,0 +1,255 @@
+"""Keeping the rollup tables current (docs/statistics.md).
+
+One pure function per source turns a record (as a `values()` row) into its contribution: a key (period, county,
+sector, department, level, bucket) and its measures. The same functions serve
+
+- `refresh(source, ids)`: called in the transaction of every audited change (receivers.py). It reads the record
+  as it is now, compares with the contribution stored last time and adds the difference to the counters;
+- `rebuild()`: recomputes every contribution and counter from the raw rows (`fangxin stats rebuild`), for data
+  written by bulk loaders that bypass the services;
+- `expected_totals()`: the same numbers in memory, for `fangxin stats check` and the consistency tests.
+
+Because a refresh diffs whole contributions, it does not matter which step changed the record, how many steps a
+transaction took, or whether a refresh ran twice: the counters always equal the sum of the current contributions.
+Complaint measures follow complaints.metrics (DESIGN 4) exactly; the tests compare the two.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fangxin.campaign.choices import CURRENT_STATUSES
+from fangxin.campaign.models import Enrollment
+from fangxin.campaign.titles.choices import TitleStatus
+from fangxin.campaign.titles.models import Title
+from fangxin.complaints.choices import BUREAU_ACCEPTED, SETTLED_STATUSES, Kind, Status
+from fangxin.complaints.metrics import CLOSED_ACCEPTED
+from fangxin.complaints.models import Complaint
+
+from .models import Contribution, Rollup, Source
+
+BATCH = 5000
+
+
+class Key(NamedTuple):
+    period: date
+    region_id: int
+    sector: int
+    department: int
+    level: str
+    bucket: str
+
+
+# --- what one record contributes ----------------------------------------------------------------------------------
+
+COMPLAINT_FIELDS = ("id", "kind", "received_on", "region_id", "sector_id", "department_id", "status",
+                    "accepted_on", "rating", "recovered_amount")
+COMPLAINT_MEASURES = ("received", "accepted", "closed", "settled", "operator_settled", "ratings", "satisfied",
+                      "recovered_cents")
+
+
+def complaint_contribution(row: dict) -> tuple[Key, dict[str, int]] | None:
+    """A complaint's share of the cohort of its receipt month (reports are not in the complaint metrics)."""
+    if row["kind"] != Kind.COMPLAINT:
+        return None
+    status = row["status"]
+    accepted = (status in BUREAU_ACCEPTED or status == Status.OPERATOR_SETTLED
+                or (status == Status.WITHDRAWN and row["accepted_on"] is not None))
+    rating = row["rating"]
+    recovered = row["recovered_amount"]
+    measures = {
+        "received": 1,
+        "accepted": int(accepted),
+        "closed": int(accepted and status in CLOSED_ACCEPTED),
+        "settled": int(status in SETTLED_STATUSES),
+        "operator_settled": int(status == Status.OPERATOR_SETTLED),
+        "ratings": int(rating is not None),
+        "satisfied": int(rating is not None and rating >= 4),
+        "recovered_cents": int(Decimal(recovered or 0) * 100),
+    }
+    received = row["received_on"]
+    key = Key(received.replace(day=1), row["region_id"], row["sector_id"] or 0, row["department_id"] or 0, "", "")
+    return key, {name: value for name, value in measures.items() if value}
+
+
+ENROLLMENT_FIELDS = ("id", "entity__region_id", "entity__sector_id", "signed_at", "status")
+
+
+def enrollment_contribution(row: dict) -> tuple[Key, dict[str, int]]:
+    """Counted in the year the commitment was signed; `current` while active or suspended."""
+    year = timezone.localtime(row["signed_at"]).year
+    key = Key(date(year, 1, 1), row["entity__region_id"], row["entity__sector_id"] or 0, 0, "", "")
+    measures = {"enrolled": 1, "current": int(row["status"] in CURRENT_STATUSES)}
+    return key, {name: value for name, value in measures.items() if value}
+
+
+TITLE_FIELDS = ("id", "entity__region_id", "entity__sector_id", "year", "level", "status", "valid_until")
+
+
+def title_contribution(row: dict) -> tuple[Key, dict[str, int]]:
+    """Counted in the title's year; the bucket is its expiry date, so "valid today" is decided when read."""
+    key = Key(date(row["year"], 1, 1), row["entity__region_id"], row["entity__sector_id"] or 0, 0, row["level"],
+              row["valid_until"].isoformat())
+    measures = {"awarded": 1, "valid": int(row["status"] == TitleStatus.VALID)}
+    return key, {name: value for name, value in measures.items() if value}
+
+
+SOURCES = {
+    Source.COMPLAINT: (Complaint, COMPLAINT_FIELDS, complaint_contribution),
+    Source.ENROLLMENT: (Enrollment, ENROLLMENT_FIELDS, enrollment_contribution),
+    Source.TITLE: (Title, TITLE_FIELDS, title_contribution),
+}
+
+
+def contributions(source: str, rows: Iterable[dict]) -> Iterator[tuple[int, tuple[Key, dict[str, int]] | None]]:
+    function = SOURCES[source][2]
+    for row in rows:
+        yield row["id"], function(row)
+
+
+# --- incremental maintenance --------------------------------------------------------------------------------------
+
+def refresh(source: str, ids: Iterable[int]) -> int:
+    """Bring the counters in line with the current state of these records; returns the counters touched.
+    Must run inside the transaction of the change (the receiver does)."""
+    ids = sorted({int(pk) for pk in ids})
+    if not ids:
+        return 0
+    model, fields, _ = SOURCES[source]
+    _wait_for_rebuild()
+    current = dict(contributions(source, model.objects.filter(pk__in=ids).values(*fields)))
+    stored = {c.object_id: c for c in Contribution.objects.filter(source=source, object_id__in=ids)}
+    deltas: dict[tuple[Key, str], int] = defaultdict(int)
+    for pk in ids:
+        old, new = stored.get(pk), current.get(pk)
+        if old is not None:
+            old_key = Key(old.period, old.region_id, old.sector, old.department, old.level, old.bucket)
+            for measure, value in old.measures.items():
+                deltas[(old_key, measure)] -= value
+        if new is not None:
+            key, measures = new
+            for measure, value in measures.items():
+                deltas[(key, measure)] += value
+        _store_contribution(source, pk, old, new)
+    touched = 0
+    for (key, measure), delta in sorted(deltas.items()):
+        if delta:
+            _add(source, key, measure, delta)
+            touched += 1
+    return touched
+
+
+def _store_contribution(source: str, pk: int, old: Contribution | None, new) -> None:
+    if new is None:
+        if old is not None:
+            old.delete()
+        return
+    key, measures = new
+    values = {"period": key.period, "region_id": key.region_id, "sector": key.sector,
+              "department": key.department, "level": key.level, "bucket": key.bucket, "measures": measures}
+    if old is None:
+        Contribution.objects.create(source=source, object_id=pk, **values)
+    elif any(getattr(old, name) != value for name, value in values.items()):
+        Contribution.objects.filter(pk=old.pk).update(**values)
+
+
+def _key_filter(source: str, key: Key, measure: str) -> dict:
+    return {"source": source, "period": key.period, "region_id": key.region_id, "sector": key.sector,
+            "department": key.department, "level": key.level, "bucket": key.bucket, "measure": measure}
+
+
+def _add(source: str, key: Key, measure: str, delta: int) -> None:
+    """value += delta on the counter row, creating it the first time (a concurrent creator wins the race and
+    this one adds to its row)."""
+    lookup = _key_filter(source, key, measure)
+    if Rollup.objects.filter(**lookup).update(value=F("value") + delta):
+        return
+    try:
+        with transaction.atomic():
+            Rollup.objects.create(value=delta, **lookup)
+    except IntegrityError:
+        Rollup.objects.filter(**lookup).update(value=F("value") + delta)
+
+
+def _wait_for_rebuild() -> None:
+    """PostgreSQL: a rebuild holds EXCLUSIVE locks on the two tables; a refresh waits for it to finish before
+    reading the stored contributions, then diffs against the rebuilt ones (SQLite has one writer anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Contribution._meta.db_table}, {Rollup._meta.db_table} IN ROW EXCLUSIVE MODE")
+
+
+def refresh_entity(entity_id: int) -> None:
+    """An entity moved county or sector: its enrollments and titles move with it."""
+    refresh(Source.ENROLLMENT, Enrollment.objects.filter(entity_id=entity_id).values_list("pk", flat=True))
+    refresh(Source.TITLE, Title.objects.filter(entity_id=entity_id).values_list("pk", flat=True))
+
+
+# --- from scratch -------------------------------------------------------------------------------------------------
+
+def expected_totals(sources: Iterable[str] | None = None) -> dict[tuple[str, Key, str], int]:
+    """Every counter as the raw rows give it now (zero counters left out)."""
+    totals: dict[tuple[str, Key, str], int] = defaultdict(int)
+    for source in sources or SOURCES:
+        model, fields, _ = SOURCES[source]
+        for _pk, contribution in contributions(source, model.objects.values(*fields).iterator(chunk_size=BATCH)):
+            if contribution is not None:
+                key, measures = contribution
+                for measure, value in measures.items():
+                    totals[(source, key, measure)] += value
+    return {k: v for k, v in totals.items() if v}
+
+
+def stored_totals(sources: Iterable[str] | None = None) -> dict[tuple[str, Key, str], int]:
+    rows = Rollup.objects.filter(source__in=list(sources or SOURCES)).exclude(value=0)
+    return {(r.source, Key(r.period, r.region_id, r.sector, r.department, r.level, r.bucket), r.measure): r.value
+            for r in rows.iterator(chunk_size=BATCH)}
+
+
+def differences(sources: Iterable[str] | None = None) -> list[tuple[tuple[str, Key, str], int, int]]:
+    """(counter, stored, expected) for every counter that disagrees with the raw rows."""
+    sources = list(sources or SOURCES)
+    expected, stored = expected_totals(sources), stored_totals(sources)
+    return sorted(((key, stored.get(key, 0), expected.get(key, 0)) for key in set(expected) | set(stored)
+                   if stored.get(key, 0) != expected.get(key, 0)), key=lambda item: str(item[0]))
+
+
+@transaction.atomic
+def rebuild(sources: Iterable[str] | None = None) -> dict[str, int]:
+    """Recompute contributions and counters from the raw rows, in one transaction; returns records per source."""
+    sources = list(sources or SOURCES)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Contribution._meta.db_table}, {Rollup._meta.db_table} IN EXCLUSIVE MODE")
+    counts = {}
+    for source in sources:
+        model, fields, _ = SOURCES[source]
+        Contribution.objects.filter(source=source).delete()
+        Rollup.objects.filter(source=source).delete()
+        totals: dict[tuple[Key, str], int] = defaultdict(int)
+        batch: list[Contribution] = []
+        counts[source] = 0
+        for pk, contribution in contributions(source, model.objects.values(*fields).iterator(chunk_size=BATCH)):
+            if contribution is None:
+                continue
+            key, measures = contribution
+            counts[source] += 1
+            for measure, value in measures.items():
+                totals[(key, measure)] += value
+            batch.append(Contribution(source=source, object_id=pk, period=key.period, region_id=key.region_id,
+                                      sector=key.sector, department=key.department, level=key.level,
+                                      bucket=key.bucket, measures=measures))
+            if len(batch) >= BATCH:
+                Contribution.objects.bulk_create(batch)
+                batch = []
+        Contribution.objects.bulk_create(batch)
+        Rollup.objects.bulk_create(
+            (Rollup(value=value, **_key_filter(source, key, measure))
+             for (key, measure), value in totals.items() if value), batch_size=BATCH)
+    return counts

@@ -1,0 +1,162 @@
+"""The goal dashboards: figures from the rollups, scoped to the viewer, each drill-down list counting exactly what
+its cell shows, and the XLSX of the same tables."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from fangxin.campaign.tests.factories import make_enrollment
+from fangxin.complaints import services
+from fangxin.complaints.choices import SettlementType
+from fangxin.complaints.models import ServiceStation
+from fangxin.complaints.tests.factories import MERCHANT, PUBLIC, STAFF, complaint_input
+from fangxin.organisation.models import Region
+from fangxin.stats import selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def history(users, entities):
+    """County A: one operator-settled (rated 5) and one mediated complaint this month; county B: one accepted
+    complaint and one last year in the same month, rated 2."""
+    make_enrollment(entities["a_food"])
+    make_enrollment(entities["b_tourism"])
+    today = timezone.localdate()
+    a1, _ = services.complaint_submit(actor=STAFF, channel="hotline", data=complaint_input(
+        entity_id=entities["a_food"].pk, business_name=entities["a_food"].name, description="牛奶过期一"))
+    services.complaint_operator_offer(actor=MERCHANT, complaint=a1, settlement_type=SettlementType.REFUND,
+                                      amount="20", note="退款")
+    services.complaint_settlement_answer(actor=PUBLIC, complaint=a1, accept=True)
+    services.complaint_rate(actor=PUBLIC, complaint=a1, rating=5)
+    a2, _ = services.complaint_submit(actor=STAFF, channel="hotline", data=complaint_input(
+        business_name="河套老街小吃店", description="饭菜不卫生二", region_code="150802"))
+    services.complaint_accept(actor=STAFF, complaint=a2)
+    services.complaint_agreement(actor=STAFF, complaint=a2, settlement_type=SettlementType.REFUND, terms="退款",
+                                 recovered_amount="80")
+    b1, _ = services.complaint_submit(actor=STAFF, channel="hotline", data=complaint_input(
+        business_name="五原县某宾馆", description="房间与描述不符三", region_code="150821"))
+    services.complaint_accept(actor=STAFF, complaint=b1)
+    last_year = today.replace(year=today.year - 1, day=min(today.day, 28))
+    b0, _ = services.complaint_submit(actor=STAFF, channel="hotline", data=complaint_input(
+        business_name="五原县某宾馆", description="去年的投诉四", region_code="150821", received_on=last_year,
+        purchased_on=last_year - timedelta(days=1)))
+    services.complaint_accept(actor=STAFF, complaint=b0)
+    services.complaint_withdraw(actor=PUBLIC, complaint=b0)
+    services.complaint_rate(actor=PUBLIC, complaint=b0, rating=2)
+    ServiceStation.objects.create(region=Region.objects.get(code="150802"), town="新华街道", name="新华街道维权站",
+                                  host="华联超市", address="新华街 1 号", hours="9:00-17:00", contact_phone="0478-1234567")
+    return {"a1": a1, "a2": a2, "b1": b1, "b0": b0}
+
+
+def test_goal_two_shares_and_scope(client, users, history):
+    month = timezone.localdate().month
+    office = selectors.goal_two(users["office"], selectors.filters_from())
+    lines = {line["county"]: line for line in office["counties"]}
+    assert lines["150802"]["operator_settled"] == 1 and lines["150802"]["closed"] == 2
+    assert lines["150802"]["share"] == 0.5
+    assert lines["150821"]["closed"] == 0 and lines["150821"]["share"] is None
+    assert office["month_totals"][month - 1]["closed"] == 2
+    county_b = selectors.goal_two(users["county_b"], selectors.filters_from())
+    assert [line["county"] for line in county_b["counties"]] == ["150821"]
+    assert county_b["total"]["closed"] == 0
+    response = login(client, users["county_a"]).get(reverse("stats:goal_two"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "临河区" in page and "五原县" not in page.split("<table")[1]
+    assert "50.0%" in page
+
+
+def test_goal_four_rates_and_same_month_last_year(users, history):
+    data = selectors.goal_four(users["office"], selectors.filters_from())
+    month = timezone.localdate().month
+    now, before = data["months"][month - 1]["current"], data["months"][month - 1]["previous"]
+    assert (now["accepted"], now["closed"], now["settled"]) == (3, 2, 2)
+    assert now["handling_rate"] == round(2 / 3, 4) and now["success_rate"] == 1.0 and now["satisfaction_rate"] == 1.0
+    assert (before["accepted"], before["closed"], before["ratings"], before["satisfied"]) == (1, 1, 1, 0)
+    assert before["satisfaction_rate"] == 0.0 and before["success_rate"] == 0.0
+    stations = {s["county"]: s for s in data["stations"]}
+    assert stations["150802"]["stations"] == 1 and stations["150802"]["coverage"] == 1.0
+    assert stations["150821"]["coverage"] == 0.0
+
+
+def test_goal_one_heat_map_by_sector_and_county(users, history):
+    data = selectors.goal_one(users["office"], selectors.filters_from())
+    sectors = [s["code"] for s in data["sectors"]]
+    lines = {line["county"]: line for line in data["counties"]}
+    assert lines["150802"]["values"][sectors.index("food_drug")] == 1
+    assert lines["150821"]["values"][sectors.index("tourism")] == 1
+    assert data["total"] == 2
+    # a department's businesses are those of the sectors it leads or co-operates in (tourism: not food_drug)
+    tourism = selectors.goal_one(users["office"], selectors.filters_from(department="tourism"))
+    assert tourism["total"] == 1 and "food_drug" not in [s["code"] for s in tourism["sectors"]]
+    only_b = selectors.goal_one(users["office"], selectors.filters_from(county="150821"))
+    assert [line["county"] for line in only_b["counties"]] == ["150821"] and only_b["total"] == 1
+
+
+@pytest.mark.parametrize(("source", "measure", "goal", "pick"), [
+    ("complaint", "operator_settled", "two", lambda d: d["counties"][0]["operator_settled"]),
+    ("complaint", "closed", "two", lambda d: d["counties"][0]["closed"]),
+    ("enrollment", "enrollments", "one", lambda d: d["counties"][0]["total"]),
+])
+def test_drill_down_lists_exactly_the_cell(client, users, history, source, measure, goal, pick):
+    f = selectors.filters_from(county="150802")
+    data = getattr(selectors, f"goal_{goal}")(users["office"], f)
+    rows = selectors.drill_records(users["office"], f, selectors.drill_from(source=source, measure=measure))
+    assert rows.count() == pick(data) > 0
+    response = login(client, users["office"]).get(reverse("stats:records"), {
+        "source": source, "measure": measure, "county": "150802", "year": f.year})
+    assert response.status_code == 200
+    assert f'<strong class="records-count">{pick(data)}</strong>' in response.content.decode()
+
+
+def test_drill_down_respects_scope(client, users, history):
+    response = login(client, users["county_b"]).get(reverse("stats:records"), {
+        "source": "complaint", "measure": "closed", "county": "150802"})
+    assert response.status_code == 200
+    assert '<strong class="records-count">0</strong>' in response.content.decode()
+
+
+def test_xlsx_exports_the_tables(client, users, history):
+    login(client, users["office"])
+    for name, sheet, expected in (("stats:goal_one_xlsx", "行业×旗县区", "临河区"),
+                                  ("stats:goal_two_xlsx", "按旗县区", "临河区"),
+                                  ("stats:goal_four_xlsx", "处理情况", "全年")):
+        response = client.get(reverse(name), {"county": "150802"})
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        values = [cell.value for row in book[sheet].iter_rows() for cell in row]
+        assert expected in values
+    response = client.get(reverse("stats:goal_two_xlsx"), {"county": "150802"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(book["按旗县区"].iter_rows(values_only=True))
+    assert rows[1] == ("临河区", 1, 2, 0.5)
+
+
+def test_pages_for_staff_and_auditors_only(client, users, history):
+    for name in ("stats:goal_one", "stats:goal_two", "stats:goal_four", "stats:records"):
+        assert login(client, users["auditor"]).get(reverse(name)).status_code == 200
+        assert login(client, users["merchant"]).get(reverse(name)).status_code == 404
+    client.logout()
+    assert client.get(reverse("stats:goal_one")).status_code == 302
+
+
+def test_bad_filters_are_messages_not_errors(client, users, history):
+    login(client, users["county_a"])
+    response = client.get(reverse("stats:goal_two"), {"county": "150821"})  # outside county A's scope
+    assert response.status_code == 200
+    assert "临河区" in response.content.decode()
+    response = client.get(reverse("stats:records"), {"source": "complaint", "measure": "nonsense"})
+    assert response.status_code == 200 and "未知的统计口径" in response.content.decode()
+    response = client.get(reverse("stats:records"), {"source": "complaint", "measure": "closed", "month": "13"})
+    assert "月份须为 1–12" in response.content.decode()

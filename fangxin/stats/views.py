@@ -1,0 +1,213 @@
+"""The goal dashboards (workbench/stats/…): parse the filters, call one selector, render the chart data, the
+table (also the no-JS view) and the drill-down links; the same data as XLSX. A filter error becomes a Chinese
+message on the page. Staff see their own scope; auditors and administrators everything."""
+
+import io
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from fangxin.accounts.choices import STAFF_ROLES
+from fangxin.accounts.permissions import AUDIT_READERS
+from fangxin.core.exceptions import FangxinError
+from fangxin.core.import_reports import xlsx_download
+from fangxin.workbench.decorators import page_for
+
+from . import exports, selectors
+from .forms import DashboardFilterForm, HeatMeasureForm
+
+GOAL_TITLES = {
+    "one": "目标一：放心消费创建覆盖",
+    "two": "目标二：纠纷解决在经营者",
+    "four": "目标四：投诉处理与维权服务站",
+}
+
+
+def reads_stats(user) -> bool:
+    return user.role in STAFF_ROLES | AUDIT_READERS
+
+
+def _records_url(f: selectors.Filters, source: str, measure: str, *, month: int | None = None,
+                 county: str | None = None, sector: str | None = None, year: int | None = None) -> str:
+    query = {**f.as_query(), "source": source, "measure": measure}
+    if year is not None:
+        query["year"] = year
+    if month:
+        query["month"] = month
+    if county:
+        query["county"] = county
+    if sector:
+        query["sector"] = sector
+    return reverse("stats:records") + "?" + urlencode(query)
+
+
+def _parse(request, form_class=DashboardFilterForm):
+    form = form_class(request.GET or None, user=request.user)
+    codes = form.codes()
+    try:
+        return form, selectors.filters_from(**codes), None
+    except FangxinError as exc:
+        return form, selectors.filters_from(), exc.message
+
+
+def _xlsx_query(request) -> str:
+    return request.GET.urlencode()
+
+
+def _number(charts: list[dict]) -> None:
+    """Each chart's element id, for its json_script block and the element that draws it."""
+    for index, chart in enumerate(charts, start=1):
+        chart["id"] = f"chart-{index}"
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+# --- goal 一 -----------------------------------------------------------------------------------------------------
+
+def _goal_one(request):
+    form, f, error = _parse(request, HeatMeasureForm)
+    measure = form.measure_code()
+    data = selectors.goal_one(request.user, f, measure=measure)
+    return form, f, error, data
+
+
+@page_for(reads_stats)
+def goal_one(request):
+    form, f, error, data = _goal_one(request)
+    source, measure = ("enrollment", "enrollments") if data["measure"] == "enrollments" else ("title", data["measure"])
+    for line in data["counties"]:
+        line["cells"] = [{"value": value, "url": _records_url(f, source, measure, county=line["county"],
+                                                               sector=sector["code"])}
+                         for value, sector in zip(line["values"], data["sectors"], strict=True)]
+        line["url"] = _records_url(f, source, measure, county=line["county"])
+    chart = {"kind": "heatmap", "title": data["measure_label"], "x": [s["name"] for s in data["sectors"]],
+             "y": [line["county_name"] for line in data["counties"]],
+             "cells": [[x, y, cell["value"], cell["url"]] for y, line in enumerate(data["counties"])
+                       for x, cell in enumerate(line["cells"])]}
+    return render(request, "stats/goal_one.html", {
+        "title": GOAL_TITLES["one"], "form": form, "error": error, "data": data, "chart": chart,
+        "xlsx": reverse("stats:goal_one_xlsx") + "?" + _xlsx_query(request)})
+
+
+@page_for(reads_stats)
+def goal_one_xlsx(request):
+    _form, f, _error, data = _goal_one(request)
+    return xlsx_download(io.BytesIO(exports.goal_one_xlsx(data)), f"goal-1-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- goal 二 -----------------------------------------------------------------------------------------------------
+
+@page_for(reads_stats)
+def goal_two(request):
+    form, f, error = _parse(request)
+    data = selectors.goal_two(request.user, f)
+    for line in data["counties"]:
+        line["share_text"] = _percent(line["share"])
+        line["url"] = _records_url(f, "complaint", "operator_settled", county=line["county"])
+        for cell in line["months"]:
+            cell["share_text"] = _percent(cell["share"])
+            cell["url"] = _records_url(f, "complaint", "operator_settled", county=line["county"], month=cell["month"])
+    for cell in data["month_totals"]:
+        cell["share_text"] = _percent(cell["share"])
+        cell["url"] = _records_url(f, "complaint", "operator_settled", month=cell["month"])
+    data["total"]["share_text"] = _percent(data["total"]["share"])
+    charts = [
+        {"kind": "bar", "title": f"{f.year} 年各旗县区经营者和解占比", "percent": True,
+         "categories": [line["county_name"] for line in data["counties"]],
+         "series": [{"name": "经营者和解占比", "data": [line["share"] for line in data["counties"]],
+                     "links": [line["url"] for line in data["counties"]]}]},
+        {"kind": "line", "title": f"{f.year} 年各月经营者和解占比", "percent": True,
+         "categories": [f"{m} 月" for m in selectors.MONTHS],
+         "series": [{"name": "经营者和解占比", "data": [c["share"] for c in data["month_totals"]],
+                     "links": [c["url"] for c in data["month_totals"]]}]},
+    ]
+    _number(charts)
+    return render(request, "stats/goal_two.html", {
+        "title": GOAL_TITLES["two"], "form": form, "error": error, "data": data, "charts": charts,
+        "xlsx": reverse("stats:goal_two_xlsx") + "?" + _xlsx_query(request)})
+
+
+@page_for(reads_stats)
+def goal_two_xlsx(request):
+    _form, f, _error = _parse(request)
+    data = selectors.goal_two(request.user, f)
+    return xlsx_download(io.BytesIO(exports.goal_two_xlsx(data)), f"goal-2-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- goal 四 -----------------------------------------------------------------------------------------------------
+
+RATES = (("handling_rate", "处理率", "closed", "accepted"), ("success_rate", "处理成功率", "settled", "closed"),
+         ("satisfaction_rate", "满意率", "satisfied", "ratings"))
+
+
+@page_for(reads_stats)
+def goal_four(request):
+    form, f, error = _parse(request)
+    data = selectors.goal_four(request.user, f)
+    for line in [*data["months"], data["total"]]:
+        month = line.get("month")
+        for period, year in (("current", f.year), ("previous", f.year - 1)):
+            values = line[period]
+            values["cells"] = [{"label": label, "text": _percent(values[key]), "numerator": values[num],
+                                "denominator": values[den],
+                                "url": _records_url(f, "complaint", num, month=month, year=year),
+                                "denominator_url": _records_url(f, "complaint", den, month=month, year=year)}
+                               for key, label, num, den in RATES]
+        line["periods"] = [line["current"], line["previous"]]
+    for station in data["stations"]:
+        station["coverage_text"] = _percent(station["coverage"])
+        station["url"] = reverse("complaints:stations") + "?" + urlencode({"region": station["county"]})
+    months = [f"{m} 月" for m in selectors.MONTHS]
+    series = []
+    for key, label, num, _den in RATES:
+        for period, year in (("current", f.year), ("previous", f.year - 1)):
+            series.append({"name": f"{label}（{year}）", "dashed": period == "previous",
+                           "data": [line[period][key] for line in data["months"]],
+                           "links": [_records_url(f, "complaint", num, month=line["month"], year=year)
+                                     for line in data["months"]]})
+    charts = [
+        {"kind": "line", "title": f"{f.year} 年与 {f.year - 1} 年同月对比", "percent": True, "categories": months,
+         "series": series},
+        {"kind": "bar", "title": "维权服务站覆盖苏木乡镇（街道）", "percent": True,
+         "categories": [s["county_name"] for s in data["stations"]],
+         "series": [{"name": "覆盖率", "data": [s["coverage"] for s in data["stations"]],
+                     "links": [s["url"] for s in data["stations"]]}]},
+    ]
+    _number(charts)
+    return render(request, "stats/goal_four.html", {
+        "title": GOAL_TITLES["four"], "form": form, "error": error, "data": data, "charts": charts,
+        "xlsx": reverse("stats:goal_four_xlsx") + "?" + _xlsx_query(request)})
+
+
+@page_for(reads_stats)
+def goal_four_xlsx(request):
+    _form, f, _error = _parse(request)
+    data = selectors.goal_four(request.user, f)
+    return xlsx_download(io.BytesIO(exports.goal_four_xlsx(data)), f"goal-4-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- drill-down --------------------------------------------------------------------------------------------------
+
+@page_for(reads_stats)
+def records(request):
+    """The records behind one cell, under the same definition and scope as the rollup figure."""
+    params = request.GET
+    error = None
+    try:
+        f = selectors.filters_from(year=params.get("year"), county=params.get("county", ""),
+                                   sector=params.get("sector", ""), department=params.get("department", ""))
+        drill = selectors.drill_from(source=params.get("source", ""), measure=params.get("measure", ""),
+                                     month=params.get("month"))
+        rows = selectors.drill_records(request.user, f, drill)
+    except FangxinError as exc:
+        f, drill, rows, error = None, None, None, exc.message
+    page = Paginator(rows, 50).get_page(params.get("page")) if rows is not None else None
+    query = params.copy()
+    query.pop("page", None)
+    return render(request, "stats/records.html", {
+        "title": "统计明细", "error": error, "f": f, "drill": drill, "page": page, "query": query.urlencode()})
