@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/alerts_backtest.py [--seeds 5] [--months 12]
 
-For each seed: 600 businesses (log-normal monthly rates, weekly rhythm, gamma over-dispersion), 40 sector ×
+For each seed: 600 businesses (log-normal monthly rates, weekly rhythm, gamma over-dispersion, two ten-day
+city-wide peaks of ×1.8 a year), 40 sector ×
 county streams, planted surges (4–12 extra complaints in 2–7 days for one business in five), mass incidents
 (5–8 complaints in two days for one in twenty) and group surges (half the groups, +100–250 % for 5–14 days);
 then the daily detector over 12 months after a warm-up of one baseline (fangxin/alerts/backtest.py has the
 details). Prints per level: detection rate, false alarms per month (whole synthetic city and per 100 subjects),
-median delay in days — for the default thresholds and two alternatives, summed over the seeds. No database.
+median delay in days — for the default thresholds, two alternatives and the default without the city-volume
+adjustment, summed over the seeds. No database.
 Not a test: pytest never collects it (bench/ is outside testpaths and the file is not test_*.py).
 """
 
@@ -27,6 +29,7 @@ VARIANTS = [
     ("默认阈值（P ≤ 0.001，倍数 ≥ 2）", {}),
     ("更敏感（P ≤ 0.01，倍数 ≥ 1.5）", {"p_threshold": 0.01, "min_ratio": 1.5}),
     ("更严格（P ≤ 0.0001，倍数 ≥ 3）", {"p_threshold": 0.0001, "min_ratio": 3.0}),
+    ("默认阈值，不按全市总量上升调整", {"volume_adjust": False}),
 ]
 
 

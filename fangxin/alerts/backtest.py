@@ -3,12 +3,12 @@
 The streams imitate the city's complaint flow: businesses whose monthly rates are log-normal (most get a
 complaint every few months, a few large ones dozens a month), a weekly rhythm (weekends lower) and week-to-week
 over-dispersion (gamma-distributed rate noise, so the counts are more variable than Poisson — as real ones
-are, and as the Poisson test does not assume). Sector × county streams add up their businesses plus the
+are, and as the Poisson test does not assume) and two ten-day city-wide peaks a year (×1.8). Sector × county streams add up their businesses plus the
 complaints that name no registered business. Planted surges add extra complaints over a few days; planted mass
 incidents put five or more complaints on one business within two days.
 
 For every stream and every day the detector runs exactly as the daily scan does (`detection.surge_test` with
-the default `Params`); consecutive alarms of one subject are one warning (`detection.episodes`), as the scan
+the default `Params`, the expectation scaled by the rise of the rest of the city, `detection.volume_scale`); consecutive alarms of one subject are one warning (`detection.episodes`), as the scan
 refreshes an open warning. A planted event counts as detected when an alarm falls within its span plus one
 window; the delay is the first such alarm day minus the event's first day. Every other new warning is a false
 alarm. Reported per level: detection rate, false alarms per month (whole synthetic city and per 100 subjects)
@@ -25,6 +25,7 @@ from . import detection
 ENTITIES = 600
 GROUPS = 40
 DISPERSION_SHAPE = 4.0  # gamma shape of the weekly rate noise: coefficient of variation 0.5
+PEAK = 1.8
 
 
 @dataclass
@@ -74,14 +75,24 @@ def _poisson(rng: random.Random, mu: float) -> int:
         k += 1
 
 
-def _background(rng: random.Random, per_30d: float, days: int) -> list[int]:
+def _background(rng: random.Random, per_30d: float, days: int, season: list[float]) -> list[int]:
     counts, noise = [], 1.0
     for day in range(days):
         if day % 7 == 0:
             noise = rng.gammavariate(DISPERSION_SHAPE, 1 / DISPERSION_SHAPE)
         weekday = 0.7 if day % 7 in (5, 6) else 1.1
-        counts.append(_poisson(rng, per_30d / 30 * weekday * noise))
+        counts.append(_poisson(rng, per_30d / 30 * weekday * noise * season[day]))
     return counts
+
+
+def _season(days: int, warmup: int) -> list[float]:
+    """City-wide peaks every business shares: 1.8 times the usual flow for ten days twice a year (as around
+    3·15 and the November shopping festival). Not planted events: an alarm in them is a false alarm."""
+    season = [1.0] * days
+    for start in range(warmup + 60, days, 180):
+        for day in range(start, min(days, start + 10)):
+            season[day] = PEAK
+    return season
 
 
 def _plant(rng: random.Random, stream: Stream, *, first: int, last: int, extra: int, duration: int,
@@ -97,10 +108,11 @@ def build(seed: int, months: int, params: detection.Params) -> tuple[list[Stream
     rng = random.Random(seed)
     warmup = params.baseline_days + params.window_days
     days = warmup + months * 30
+    season = _season(days, warmup)
     entities = []
     for _ in range(ENTITIES):
         rate = min(60.0, math.exp(rng.gauss(math.log(0.6), 1.1)))
-        entities.append(Stream(_background(rng, rate, days)))
+        entities.append(Stream(_background(rng, rate, days, season)))
     # one in four businesses gets a planted surge: 4–12 extra complaints within 2–7 days, or (one in
     # twenty) a mass incident of 5–8 complaints within two days
     for stream in entities:
@@ -113,7 +125,7 @@ def build(seed: int, months: int, params: detection.Params) -> tuple[list[Stream
     groups = []
     for index in range(GROUPS):
         members = entities[index::GROUPS]
-        unnamed = _background(rng, rng.uniform(5, 40), days)
+        unnamed = _background(rng, rng.uniform(5, 40), days, season)
         total = [sum(m.counts[d] for m in members) + unnamed[d] for d in range(days)]
         stream = Stream(total)
         # the members' planted surges are in the group's counts too: they are real events for it
@@ -128,26 +140,35 @@ def build(seed: int, months: int, params: detection.Params) -> tuple[list[Stream
     return entities, groups, warmup, days
 
 
-def _alarm_days(stream: Stream, first: int, days: int, params: detection.Params, group: bool) -> list[int]:
+def _prefix(counts: list[int]) -> list[int]:
     prefix = [0]
-    for count in stream.counts:
+    for count in counts:
         prefix.append(prefix[-1] + count)
+    return prefix
+
+
+def _alarm_days(stream: Stream, first: int, days: int, params: detection.Params, group: bool,
+                city: list[int]) -> list[int]:
+    """Alarm days of one subject; `city` is the prefix sum of the whole city's counts (for the volume scale)."""
+    prefix = _prefix(stream.counts)
     thresholds = detection._thresholds(params, group)
     alarms = []
     for day in range(first, days):
         start = day - params.window_days + 1
         base_start = max(0, start - params.baseline_days)
-        result = detection.surge_test(observed=prefix[day + 1] - prefix[start],
-                                      baseline_count=prefix[start] - prefix[base_start],
-                                      baseline_days=start - base_start, window_days=params.window_days,
-                                      **thresholds)
+        observed, baseline = prefix[day + 1] - prefix[start], prefix[start] - prefix[base_start]
+        scale = detection.volume_scale(
+            rest_window=city[day + 1] - city[start] - observed, rest_baseline=city[start] - city[base_start] - baseline,
+            window_days=params.window_days, baseline_days=start - base_start) if params.volume_adjust else 1.0
+        result = detection.surge_test(observed=observed, baseline_count=baseline, baseline_days=start - base_start,
+                                      window_days=params.window_days, scale=scale, **thresholds)
         if result.alarm:
             alarms.append(day)
     return alarms
 
 
 def evaluate(name: str, streams: list[Stream], first: int, days: int, params: detection.Params, *,
-             kinds: tuple[str, ...], group: bool = False, mass: bool = False) -> LevelReport:
+             kinds: tuple[str, ...], city: list[int], group: bool = False, mass: bool = False) -> LevelReport:
     """`kinds`: the planted events this detector is meant to find; alarms during any planted event are not
     false alarms (they are real rises, whichever detector was meant for them)."""
     planted = detected = false = 0
@@ -157,7 +178,7 @@ def evaluate(name: str, streams: list[Stream], first: int, days: int, params: de
             alarms = [d for d in range(first, days)
                       if sum(stream.counts[max(0, d - params.mass_days + 1):d + 1]) >= params.mass_threshold]
         else:
-            alarms = _alarm_days(stream, first, days, params, group)
+            alarms = _alarm_days(stream, first, days, params, group, city)
         spans = [(start, end + params.window_days - 1) for start, end, _kind in stream.events]
         for (start, _end, kind), (_, until) in zip(stream.events, spans, strict=True):
             if kind not in kinds:
@@ -177,10 +198,11 @@ def evaluate(name: str, streams: list[Stream], first: int, days: int, params: de
 def run(*, seed: int = 2026, months: int = 12, params: detection.Params | None = None) -> list[LevelReport]:
     params = params or detection.Params()
     entities, groups, first, days = build(seed, months, params)
+    city = _prefix([sum(g.counts[d] for g in groups) for d in range(days)])
     return [
-        evaluate("经营者激增", entities, first, days, params, kinds=("surge", "mass")),
-        evaluate("行业×旗县区激增", groups, first, days, params, kinds=("group",), group=True),
-        evaluate("群体性投诉（48 小时 ≥ N）", entities, first, days, params, kinds=("mass",), mass=True),
+        evaluate("经营者激增", entities, first, days, params, kinds=("surge", "mass"), city=city),
+        evaluate("行业×旗县区激增", groups, first, days, params, kinds=("group",), city=city, group=True),
+        evaluate("群体性投诉（48 小时 ≥ N）", entities, first, days, params, kinds=("mass",), city=city, mass=True),
     ]
 
 

@@ -6,7 +6,7 @@ Planted (each through the real intake service, as a hotline registration back-da
   which is also a business surge;
 * prepaid-card risk — a fitness club that declared cards without custody, with complaints that it closed and
   cannot be reached;
-* a sector surge — one complaint each against several businesses of one sector in one county in a week.
+* a sector surge — two complaints each against six businesses of one sector in one (quiet) county in a week.
 Then `services.scan` for today, and the oldest warning is acknowledged so the list shows the workflow moving.
 Idempotent: the planted complaints carry the external reference prefix DEMO_REF and are planted once; the scan
 is idempotent itself; a business that declared keeps its declaration.
@@ -15,7 +15,7 @@ is idempotent itself; a business that declared keeps its declaration.
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from fangxin.complaints.choices import Channel
@@ -106,10 +106,15 @@ def _plant(rng, actor) -> int:
             cardholders=412, custody=Custody.NONE))
         for days_back in (1, 4, 9):
             add(gym, GYM, days_back, ["prepaid"])
-    group = (MarketEntity.objects.exclude(sector__code__in=("food_drug", *PREPAID_SECTORS))
-             .values("sector", "region").annotate(n=Count("id")).filter(n__gte=6).order_by("-n").first())
+    # the quietest sector × county with six businesses: a rise there stands out from the city's own trend
+    recent = Q(complaints__received_on__gte=today - timedelta(days=91))
+    group = (MarketEntity.objects.exclude(sector__code__in=("food_drug", "other", *PREPAID_SECTORS))
+             .values("sector", "region").annotate(n=Count("id", distinct=True),
+                                                  recent=Count("complaints", filter=recent, distinct=True))
+             .filter(n__gte=6).order_by("recent", "sector", "region").first())
     if group is not None:
-        members = MarketEntity.objects.filter(sector=group["sector"], region=group["region"]).order_by("id")[:8]
+        members = MarketEntity.objects.filter(sector=group["sector"], region=group["region"]).order_by("id")[:6]
         for index, entity in enumerate(members):
-            add(entity, GROUP, index % 5, ["contract"])
+            for days_back in (index % 3, index % 3 + 2):
+                add(entity, GROUP, days_back, ["contract"])
     return number

@@ -12,7 +12,9 @@ up in docs/alerts.md; in short:
   three: at least `min_count` complaints, an upper-tail p-value P(X ≥ observed | expected) ≤ `p_threshold`,
   and observed ≥ `min_ratio` × expected (a practically relevant rise, not only a significant one). A group
   (sector × county, problem type × county) is not warned about when its rise disappears without its largest
-  contributor: that is one business's surge, and the business's own warning covers it.
+  contributor: that is one business's surge, and the business's own warning covers it. When the rest of the
+  city's complaints rose too (a seasonal peak, a new intake channel), the expectation is scaled up by that
+  rise (`volume_scale`), so only a rise beyond everyone else's is a surge.
 * Mass incident: at least `mass_threshold` complaints against one business received within `mass_hours`
   hours (counted in whole receipt days: 48 hours = the scan day and the day before).
 * Prepaid-card risk (beauty/fitness/education): a declared prepaid scheme plus rising prepaid complaints
@@ -43,6 +45,7 @@ PREPAID_RISING_P = 0.05  # the prepaid rise is a second signal beside the declar
 # floor is a quarter of the business floor's default; with it two prepaid complaints in 30 days are a rise.
 PREPAID_FLOOR_PER_30D = 0.25
 EVIDENCE_LIMIT = 50
+MIN_REST_BASELINE = 100  # complaints the rest of the city needs in the baseline before its trend is used
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Params:
     prepaid_window_days: int = 30
     prepaid_min_count: int = 2
     closure_words: tuple[str, ...] = DEFAULT_CLOSURE_WORDS
+    volume_adjust: bool = True  # scale expectations by the rest of the city's rise (volume_scale)
 
     @property
     def mass_days(self) -> int:
@@ -108,10 +112,11 @@ class SurgeResult:
 
 
 def surge_test(*, observed: int, baseline_count: int, baseline_days: int, window_days: int, floor_per_30d: float,
-               min_count: int, p_threshold: float, min_ratio: float) -> SurgeResult:
-    """The window's count against the subject's own baseline rate (with a floor), scaled to the window."""
+               min_count: int, p_threshold: float, min_ratio: float, scale: float = 1.0) -> SurgeResult:
+    """The window's count against the subject's own baseline rate (with a floor), scaled to the window and by
+    `scale` (the rise of everyone else's complaints, see `volume_scale`)."""
     rate = baseline_count / baseline_days if baseline_days > 0 else 0.0
-    expected = max(rate, floor_per_30d / 30.0) * window_days
+    expected = max(rate, floor_per_30d / 30.0) * window_days * max(1.0, scale)
     p_value = poisson_sf(observed, expected)
     alarm = observed >= min_count and p_value <= p_threshold and observed >= min_ratio * expected
     return SurgeResult(observed=observed, expected=expected, p_value=p_value, alarm=alarm)
@@ -132,6 +137,17 @@ def _thresholds(params: Params, group: bool) -> dict:
     return {"floor_per_30d": params.group_floor_per_30d if group else params.entity_floor_per_30d,
             "min_count": params.group_min_count if group else params.entity_min_count,
             "p_threshold": params.p_threshold, "min_ratio": params.min_ratio}
+
+
+def volume_scale(*, rest_window: int, rest_baseline: int, window_days: int, baseline_days: int) -> float:
+    """How much everyone else's complaints rose: (their daily rate in the window) ÷ (in the baseline), at least
+    1. A rise that every subject shares — a seasonal peak such as 3·15, a new intake channel, a publicity
+    campaign — is then not a rise of this subject. Everyone else means the city without the subject, so a
+    subject's own surge never hides itself; with fewer than MIN_REST_BASELINE complaints in their baseline the
+    comparison is too noisy and the scale is 1."""
+    if rest_baseline < MIN_REST_BASELINE or baseline_days <= 0 or window_days <= 0:
+        return 1.0
+    return max(1.0, (rest_window / window_days) / (rest_baseline / baseline_days))
 
 
 def episodes(alarm_days: Iterable[int], gap: int) -> list[int]:
@@ -215,19 +231,30 @@ def detect(rows: Iterable[Row], *, on: date, params: Params, prepaid: dict[int, 
         for problem in set(row.problem_types):
             by_problem[(problem, row.county)].append(row)
 
+    city_window = sum(1 for r in rows if r.received_on >= window_start)
+    city_baseline = sum(1 for r in rows if base_start <= r.received_on < window_start)
+
+    def scale_without(window: int, baseline: int) -> float:
+        if not params.volume_adjust:
+            return 1.0
+        return volume_scale(rest_window=city_window - window, rest_baseline=city_baseline - baseline,
+                            window_days=params.window_days, baseline_days=params.baseline_days)
+
     def surge(kind: str, subject: str, members: list[Row], group: bool, prefix: str = "", **about) -> None:
         window = [r for r in members if r.received_on >= window_start]
         if not window:
             return
         baseline = sum(1 for r in members if base_start <= r.received_on < window_start)
+        scale = scale_without(len(window), baseline)
         result = surge_test(observed=len(window), baseline_count=baseline, baseline_days=params.baseline_days,
-                            window_days=params.window_days, **_thresholds(params, group))
-        if result.alarm and group and _one_business(members, window, base_start, window_start, params):
+                            window_days=params.window_days, scale=scale, **_thresholds(params, group))
+        if result.alarm and group and _one_business(members, window, base_start, window_start, params, scale):
             return  # the rise is one business's: its own warning says so, a second one would only repeat it
         if result.alarm:
             severity = HIGH if result.p_value <= params.p_threshold / 100 else MEDIUM
-            reason = (f"{prefix}近 {params.window_days} 日 {result.observed} 件，按前 {params.baseline_days} 日水平预计 "
-                      f"{result.expected:.1f} 件（P = {result.p_value:.1e}）")
+            adjusted = f"，已计入全市其他投诉 {scale:.1f} 倍的总体上升" if scale > 1.05 else ""
+            reason = (f"{prefix}近 {params.window_days} 日 {result.observed} 件，按前 {params.baseline_days} 日水平"
+                      f"{adjusted}预计 {result.expected:.1f} 件（P = {result.p_value:.1e}）")
             findings.append(Finding(kind=kind, subject=subject, window_start=window_start, window_end=on,
                                     observed=result.observed, expected=result.expected, p_value=result.p_value,
                                     severity=severity, evidence=_ids(window), reasons=[reason], **about))
@@ -257,7 +284,7 @@ def detect(rows: Iterable[Row], *, on: date, params: Params, prepaid: dict[int, 
 
 
 def _one_business(members: list[Row], window: list[Row], base_start: date, window_start: date,
-                  params: Params) -> bool:
+                  params: Params, scale: float) -> bool:
     """Whether a group's alarm disappears once its largest contributor in the window is left out."""
     named = [r.entity for r in window if r.entity is not None]
     if not named:
@@ -266,7 +293,7 @@ def _one_business(members: list[Row], window: list[Row], base_start: date, windo
     rest = [r for r in members if r.entity != top]
     result = surge_test(observed=sum(1 for r in rest if r.received_on >= window_start),
                         baseline_count=sum(1 for r in rest if base_start <= r.received_on < window_start),
-                        baseline_days=params.baseline_days, window_days=params.window_days,
+                        baseline_days=params.baseline_days, window_days=params.window_days, scale=scale,
                         **_thresholds(params, True))
     return not result.alarm
 

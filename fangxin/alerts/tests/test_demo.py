@@ -29,7 +29,7 @@ def test_demo_plants_surges_and_is_idempotent(entities):
     assert Warning.objects.filter(status=WarningStatus.ACKNOWLEDGED).count() == 1
     assert PrepaidScheme.objects.get(entity=gym).custody == "none"
     planted = Complaint.objects.filter(external_ref__startswith=demo.DEMO_REF).count()
-    assert planted >= 6 + 3 + 6
+    assert planted == 6 + 3 + 12
     declared = PrepaidScheme.objects.count()
     assert declared >= 1
     assert demo.load(rng=random.Random(2), actor=actor) == 0

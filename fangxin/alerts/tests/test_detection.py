@@ -180,3 +180,37 @@ def test_backtest_reports_detection_false_alarms_and_delay():
     assert 0 <= entity.false_per_month < 20 and group.planted > 0
     text = backtest.format_report(reports)
     assert "经营者激增" in text and "误报/月" in text
+
+
+def city(rows_per_group: int, *, recent_factor: float, groups=range(2, 12)) -> list[Row]:
+    """Ten other sectors in the county, each with `rows_per_group` complaints a week in the baseline and
+    `recent_factor` times that in the last week."""
+    rows, next_id = [], 900_000
+    for sector in groups:
+        for week in range(13):
+            n = round(rows_per_group * (recent_factor if week == 0 else 1))
+            for i in range(n):
+                next_id += 1
+                rows.append(Row(id=next_id, received_on=ON - timedelta(days=week * 7 + i % 7), county=10,
+                                entity=None, sector=sector, problem_types=("contract",)))
+    return rows
+
+
+def test_a_city_wide_rise_is_not_a_sector_surge():
+    # sector 1 goes from 2 a week to 10 a week, as everyone else rises fivefold (a seasonal peak)
+    rows = city(6, recent_factor=5.0) + [
+        Row(id=i, received_on=ON - timedelta(days=(i % 7) + 7 * (i // 100)), county=10, sector=1)
+        for i in list(range(0, 10)) + [j for week in range(1, 13) for j in range(week * 100, week * 100 + 2)]]
+    assert not [f for f in detect(rows, on=ON, params=P) if f.subject == "group:1:10"]
+    assert [f for f in detect(rows, on=ON, params=Params(volume_adjust=False)) if f.subject == "group:1:10"]
+    # when only sector 1 rises, the rest of the city is flat: a surge, reported with no adjustment
+    flat = city(6, recent_factor=1.0) + [r for r in rows if r.sector == 1]
+    found = [f for f in detect(flat, on=ON, params=P) if f.subject == "group:1:10"]
+    assert found and "总体上升" not in found[0].reasons[0]
+
+
+def test_volume_scale_leaves_out_thin_data_and_never_lowers():
+    assert detection.volume_scale(rest_window=50, rest_baseline=99, window_days=7, baseline_days=84) == 1.0
+    assert detection.volume_scale(rest_window=10, rest_baseline=840, window_days=7, baseline_days=84) == 1.0
+    assert math.isclose(detection.volume_scale(rest_window=140, rest_baseline=840, window_days=7, baseline_days=84),
+                        2.0)
