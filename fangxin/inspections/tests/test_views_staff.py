@@ -461,3 +461,23 @@ def test_a_county_sees_its_part_of_a_draft_directory_and_is_told_the_whole(clien
     login(client, users["office"])
     assert "计划范围内在营的市场主体共" not in client.get(
         reverse("inspections:plan_objects", args=[plan.pk])).content.decode()
+
+
+def test_the_plan_page_costs_the_same_queries_for_4_or_40_selected(client, users, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(plan) -> int:
+        url = reverse("inspections:plan_detail", args=[plan.pk])
+        client.get(url)  # warm the calendar and the session
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    login(client, users["department"])
+    small = drawn_plan(lead_department="fda", name="小计划")
+    for number in range(36):
+        make_entity(county="150802", sector="food_drug", name=f"临河区第{number}号食杂店")
+    large = drawn_plan(lead_department="fda", name="大计划")
+    assert Inspection.objects.filter(plan=large).count() == 40
+    assert queries_for(large) == queries_for(small)
