@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from fangxin.accounts.scope import ScopedQuerySet
+from fangxin.accounts.scope import ScopedQuerySet, scope_of
 from fangxin.core.models import TimeStampedModel
 
 from . import detection
@@ -86,6 +86,17 @@ class AlertSettings(TimeStampedModel):
 class WarningQuerySet(ScopedQuerySet):
     # No entity path: merchants never see warnings, not even about their own business.
     scope_fields = {"region": "region", "sector": "sector"}
+
+    def visible_to(self, user) -> "WarningQuerySet":
+        """As for every scoped model, plus, for department staff, the warnings sent to their department that
+        belong to no sector (problem-type warnings go to the office's department)."""
+        visible = super().visible_to(user)
+        scope = scope_of(user)
+        department = getattr(user, "department_id", None)
+        if scope.sector_ids is not None and scope.region_path is not None and department:
+            visible = visible | self.filter(region__path__startswith=scope.region_path, sector__isnull=True,
+                                            department_id=department)
+        return visible
 
     def unclosed(self):
         return self.filter(status__in=UNCLOSED)

@@ -100,6 +100,12 @@ def test_group_and_problem_surges_go_to_the_county(users, reference):
     problem = found[WarningKind.PROBLEM_SURGE]
     assert problem.problem_type == "false_ad" and problem.department.code == "amr" and problem.sector is None
     assert problem.subject_label == "虚假宣传 · 五原县"
+    # the office's department sees and handles it; a sector department does not see it
+    amr = make_user("amr_staff", "department_staff", region="150800", department="amr")
+    assert selectors.warning_get(amr, problem.pk) and services.can_handle(amr, problem)
+    assert problem.pk not in selectors.warnings_visible(users["department"]).values_list("pk", flat=True)
+    tourism = make_user("lvfa_staff", "department_staff", region="150800", department="tourism")
+    assert set(selectors.warnings_visible(tourism).values_list("pk", flat=True)) == {group.pk}
 
 
 def test_prepaid_risk_combines_the_declaration_and_closure_words(users, reference):
