@@ -481,3 +481,15 @@ def test_the_plan_page_costs_the_same_queries_for_4_or_40_selected(client, users
     large = drawn_plan(lead_department="fda", name="大计划")
     assert Inspection.objects.filter(plan=large).count() == 40
     assert queries_for(large) == queries_for(small)
+
+
+@pytest.mark.parametrize("scope", [
+    {}, {"counties": ["150821"]}, {"sectors": ["food_drug"]}, {"sectors": ["tourism", "ecommerce"]},
+    {"entity_types": ["individual"]}, {"entity_types": ["company"], "counties": ["150802"]},
+])
+def test_the_counted_scope_matches_the_population_a_freeze_takes(entities, scope):
+    from fangxin.inspections.views_staff import scope_count
+
+    make_entity(county="150802", sector="food_drug", name="临河区个体小吃店", entity_type="individual")
+    plan = make_plan(**scope)
+    assert scope_count(plan) == len(services.population_of(plan))
