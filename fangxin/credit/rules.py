@@ -40,7 +40,42 @@ class Match:
         return f"依据联合惩戒规则“{self.rule.name}”：{self.fact}"
 
 
+# The defaults (also seeded by migration 0004). Rules are switched off, never deleted, so an empty table only
+# happens before the first use (or after a test flush): then the defaults are installed, as ensure_default_model
+# does for the points model.
+DEFAULT_RULES = (
+    {"name": "严重违法失信名单主体不得参加创建", "condition_kind": "list", "condition_value": "serious",
+     "effects": ["block_enrollment", "block_title_application", "title_review"],
+     "basis": "列入严重违法失信名单的，不得参加放心消费创建，不得申报示范单位，已获称号的进入复核",
+     "position": 10},
+    {"name": "经营异常名录主体不得申报示范单位", "condition_kind": "list", "condition_value": "abnormal",
+     "effects": ["block_title_application"], "basis": "列入经营异常名录期间，不得申报放心消费示范单位",
+     "position": 20},
+    {"name": "D 级主体提高抽查比例", "condition_kind": "grade", "condition_value": "D",
+     "effects": ["raise_inspection_ratio"], "inspection_ratio": Decimal("0.30"),
+     "basis": "信用等级为 D 级的，双随机抽查比例提高到 30%", "position": 30},
+    {"name": "C 级主体公开提示", "condition_kind": "grade", "condition_value": "C",
+     "effects": ["profile_warning"], "warning_text": "该经营者信用等级为 C 级（失信风险），请谨慎消费并保留购物凭证。",
+     "basis": "信用等级为 C 级的，在公开信息页提示消费者", "position": 40},
+)
+SEED_ACTOR = Actor.system("credit")
+
+
+def ensure_default_rules() -> None:
+    if JointRule.objects.exists():
+        return
+    try:
+        with transaction.atomic():
+            for data in DEFAULT_RULES:
+                rule = JointRule.objects.create(**data)
+                audit.record(actor=SEED_ACTOR, action="credit.rule.seed", obj=rule,
+                             changes=audit.diff({}, audit.snapshot(rule, RULE_FIELDS)))
+    except IntegrityError:  # seeded concurrently by another request: theirs stand
+        pass
+
+
 def active_rules() -> list[JointRule]:
+    ensure_default_rules()
     return list(JointRule.objects.filter(active=True).order_by("position", "id"))
 
 
