@@ -303,7 +303,7 @@ def result(request, pk: int):
             except FangxinError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"已保存{inspection.entity.name}的检查结果，请在 20 个工作日内公示。")
+                messages.success(request, _saved_message(inspection))
                 return redirect(reverse("inspections:plan_detail", args=[plan.pk]) + f"#inspection-{inspection.pk}")
     status = 422 if form is not None and form.is_bound and form.errors else 200
     by_code = {i.code: i for i in inspection.inspectors.all()}
@@ -311,6 +311,18 @@ def result(request, pk: int):
         "inspection": inspection, "plan": plan, "form": form, "team": _team(inspection, by_code),
         "documents": list(inspection.documents.all()),
         "publish": publish_state(inspection, timezone.localdate(), WorkCalendar.load())}, status=status)
+
+
+def _saved_message(inspection) -> str:
+    """What saving did: the credit ledger always; for a failure, the title review when there was one to open."""
+    from fangxin.campaign.titles.models import ManagementCase
+
+    inspection.refresh_from_db(fields=["outcome", "publish_due"])
+    done = f"已保存{inspection.entity.name}的检查结果，已记入其信用记录"
+    if inspection.is_failed and ManagementCase.objects.filter(source_ref=f"inspection:{inspection.pk}").exists():
+        done += "，并已提交动态管理复核（创建单位资格和示范称号）"
+    due = f"{inspection.publish_due:%Y-%m-%d} 前" if inspection.publish_due else "20 个工作日内"
+    return f"{done}。请于 {due}公示。"
 
 
 @page_for(reads)

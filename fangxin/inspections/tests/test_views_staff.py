@@ -493,3 +493,26 @@ def test_the_counted_scope_matches_the_population_a_freeze_takes(entities, scope
     make_entity(county="150802", sector="food_drug", name="临河区个体小吃店", entity_type="individual")
     plan = make_plan(**scope)
     assert scope_count(plan) == len(services.population_of(plan))
+
+
+def test_a_failed_result_of_an_enrolled_business_says_it_went_to_review(client, users, team):
+    from fangxin.campaign.tests.factories import make_enrollment
+    from fangxin.campaign.titles.models import ManagementCase
+
+    plan = drawn_plan(lead_department="fda")
+    failed, passed, *_ = Inspection.objects.filter(plan=plan).order_by("seq")
+    make_enrollment(failed.entity)
+    make_enrollment(passed.entity)
+    login(client, users["department"])
+    response = client.post(reverse("inspections:result", args=[failed.pk]), {
+        "outcome": Outcome.REFUSED, "description": "经营者拒绝出示进货台账", "inspected_on": today().isoformat()},
+        follow=True)
+    failed.refresh_from_db()
+    said = " ".join(messages_of(response))
+    assert "已记入其信用记录" in said and "已提交动态管理复核" in said
+    assert f"请于 {failed.publish_due:%Y-%m-%d} 前公示" in said
+    assert ManagementCase.objects.filter(source_ref=f"inspection:{failed.pk}").exists()
+    response = client.post(reverse("inspections:result", args=[passed.pk]), {
+        "outcome": Outcome.PASSED, "description": "", "inspected_on": today().isoformat()}, follow=True)
+    said = " ".join(messages_of(response))
+    assert "已记入其信用记录" in said and "动态管理" not in said
