@@ -1,4 +1,4 @@
-/* Draws each dashboard chart from its json_script block (no inline script: the CSP allows 'self' only).
+/* Draws each dashboard chart (without animation: the figures are read, not watched) from its json_script block (no inline script: the CSP allows 'self' only).
    A click on a bar, a point or a heat-map cell opens the records behind it, like the links in the table. */
 (function () {
   "use strict";
@@ -11,6 +11,7 @@
     var valueAxis = { type: "value", min: 0 };
     if (spec.percent) { valueAxis.max = 1; valueAxis.axisLabel = { formatter: function (v) { return Math.round(v * 100) + "%"; } }; }
     return {
+      animation: false,
       color: PALETTE,
       tooltip: { trigger: spec.kind === "line" ? "axis" : "item", valueFormatter: spec.percent ? percent : undefined },
       legend: { type: "scroll", bottom: 0 },
@@ -28,14 +29,16 @@
     var max = 0;
     spec.cells.forEach(function (c) { if (c[2] > max) { max = c[2]; } });
     return {
+      animation: false,
       tooltip: { formatter: function (p) { return spec.y[p.value[1]] + " · " + spec.x[p.value[0]] + "：" + p.value[2]; } },
       grid: { left: 8, right: 16, top: 8, bottom: 72, containLabel: true },
       xAxis: { type: "category", data: spec.x, splitArea: { show: true }, axisLabel: { interval: 0, rotate: 40 } },
-      yAxis: { type: "category", data: spec.y, splitArea: { show: true } },
+      yAxis: { type: "category", data: spec.y, inverse: true, splitArea: { show: true } },
       visualMap: { min: 0, max: Math.max(max, 1), calculable: true, orient: "horizontal", left: "center", bottom: 0,
                    inRange: { color: ["#fff5f5", RED] } },
       series: [{ type: "heatmap", data: spec.cells.map(function (c) { return [c[0], c[1], c[2]]; }),
-                 label: { show: spec.x.length * spec.y.length <= 160 } }]
+                 label: { show: spec.x.length * spec.y.length <= 160,
+                          formatter: function (p) { return p.value[2] ? String(p.value[2]) : ""; } } }]
     };
   }
 

@@ -1,0 +1,86 @@
+"""The goal dashboards in the browser (desktop): each one draws its chart, filters by a county, drills from a
+table cell into the records behind it and downloads its XLSX (issue 8, "done when")."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from fangxin.stats.tests.test_dashboards import history  # noqa: F401 - the shared complaint history
+
+from .conftest import axe_check, click_and_wait, login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def open_menu(page, label: str) -> None:
+    click_and_wait(page, page.get_by_role("navigation", name="工作台导航").get_by_role("link", name=label, exact=True))
+
+
+def filter_county(page, name: str) -> None:
+    page.get_by_label("旗县区", exact=True).select_option(label=name)
+    click_and_wait(page, page.get_by_role("button", name="查看"))
+    assert page.get_by_label("旗县区", exact=True).input_value() == "150802"
+
+
+def chart_drawn(page) -> None:
+    page.locator(".stats-chart.is-drawn canvas").first.wait_for()
+
+
+def download_xlsx(page, sheet: str) -> list[tuple]:
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载 XLSX").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    with open(download.path(), "rb") as handle:
+        book = load_workbook(io.BytesIO(handle.read()))
+    return list(book[sheet].iter_rows(values_only=True))
+
+
+def test_goal_one_heat_map(users, history, desktop_page):  # noqa: F811
+    page = desktop_page
+    login(page, "office")
+    open_menu(page, "创建覆盖（目标一）")
+    chart_drawn(page)
+    screenshot(page, "stats-goal-1")
+    axe_check(page)
+    filter_county(page, "临河区")
+    table = page.locator("table.heat-table")
+    assert "五原县" not in table.inner_text() and "临河区" in table.inner_text()
+    rows = download_xlsx(page, "行业×旗县区")
+    assert [row[0] for row in rows[1:]] == ["临河区", "合计"]
+    click_and_wait(page, table.locator("tbody td a").first)
+    assert page.locator(".records-count").inner_text() == "1"
+    assert "临河区华联超市" in page.locator("table.records-table").inner_text()
+
+
+def test_goal_two_operator_share(users, history, desktop_page):  # noqa: F811
+    page = desktop_page
+    login(page, "office")
+    open_menu(page, "经营者和解（目标二）")
+    chart_drawn(page)
+    screenshot(page, "stats-goal-2")
+    assert page.locator(".stats-chart.is-drawn").count() == 2
+    axe_check(page)
+    filter_county(page, "临河区")
+    rows = download_xlsx(page, "按旗县区")
+    assert rows[1] == ("临河区", 1, 2, 0.5)
+    click_and_wait(page, page.locator("table.share-table tbody td a").first)
+    assert page.locator(".records-count").inner_text() == "1"
+    assert "经营者和解" in page.locator("table.records-table").inner_text()
+
+
+def test_goal_four_rates_and_stations(users, history, desktop_page):  # noqa: F811
+    page = desktop_page
+    login(page, "county_a")
+    open_menu(page, "投诉处理（目标四）")
+    chart_drawn(page)
+    screenshot(page, "stats-goal-4")
+    axe_check(page)
+    filter_county(page, "临河区")
+    rows = download_xlsx(page, "维权服务站")
+    assert rows[1][:3] == ("临河区", 1, 1)
+    # this month's 处理率 in 临河区: 2 closed of 2 accepted; drill into the closed ones
+    link = page.locator("table.rates-table tbody td a", has_text="100.0%").first
+    click_and_wait(page, link)
+    assert page.locator(".records-count").inner_text() == "2"
