@@ -3,10 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fangxin.core.actors import Actor
-from fangxin.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from fangxin.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fangxin.core.models import AuditRecord
 from fangxin.credit import services
 from fangxin.credit.models import CreditEvent, CreditGrade, ListEntry
@@ -177,3 +180,50 @@ def test_the_system_actor_is_trusted_and_the_original_services_are_unchanged(ent
                                 reason_code="S02", reason="提供虚假材料", authority="五原县市场监督管理局",
                                 document_number="五市监〔2026〕1号", entered_on=date(2026, 6, 1))
     assert entry.reason_code == "S02"  # list_enter itself takes any code (other apps' callers)
+
+
+# --- the list state machine, property-based -------------------------------------------------------------------
+
+OPERATIONS = st.lists(st.tuples(st.sampled_from(["enter", "exit"]), st.sampled_from(["a_food", "b_food"]),
+                                st.sampled_from(["abnormal", "serious", "warning"]), st.integers(0, 30)),
+                      min_size=1, max_size=12)
+
+
+@pytest.mark.django_db
+@given(operations=OPERATIONS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_sequence_of_decisions_keeps_one_current_entry_per_list_and_a_ledger_row_per_decision(
+        users, entities, operations):
+    office = actor(users["office"])
+    codes = {"abnormal": "AB01", "serious": "SV01", "warning": "WN01"}
+    with transaction.atomic():
+        done = 0
+        for number, (operation, name, kind, day) in enumerate(operations):
+            entity = entities[name]
+            current = ListEntry.objects.filter(entity=entity, kind=kind, exited_on__isnull=True).first()
+            when = date(2026, 1, 1) + timedelta(days=day)
+            try:
+                if operation == "enter":
+                    services.staff_list_enter(actor=office, entity=entity, kind=kind, reason_code=codes[kind],
+                                              authority="巴彦淖尔市市场监督管理局", document_number=f"决〔2026〕{number}号",
+                                              entered_on=when)
+                    assert current is None  # entering succeeds only when the business is not on that list
+                elif current is not None:
+                    services.staff_list_exit(actor=office, entry=current, exit_reason="remedied", exited_on=when,
+                                             document_number=f"移〔2026〕{number}号")
+                    assert when >= current.entered_on
+                else:
+                    continue
+                done += 1
+            except (Conflict, ValidationFailed):
+                assert (operation == "enter" and current is not None) or (
+                    operation == "exit" and when < current.entered_on)
+        for name in ("a_food", "b_food"):
+            for kind in codes:
+                assert entities[name].list_entries.filter(kind=kind, exited_on__isnull=True).count() <= 1
+        entries = ListEntry.objects.count()
+        exits = ListEntry.objects.filter(exited_on__isnull=False).count()
+        assert CreditEvent.objects.filter(kind="list_entered").count() == entries
+        assert CreditEvent.objects.filter(kind="list_exited").count() == exits
+        assert entries + exits == done
+        transaction.set_rollback(True)  # the next example starts from an empty ledger
