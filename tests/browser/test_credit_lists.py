@@ -36,6 +36,7 @@ def test_clerk_enters_the_list_and_a_penalty_and_the_public_sees_it(users, entit
     clerk.get_by_label("决定书文号").fill("临市监异〔2026〕15号")
     clerk.get_by_label("列入日期").fill(today)
     axe_check(clerk)
+    screenshot(clerk, "credit-list-enter")
     click_and_wait(clerk, clerk.get_by_role("button", name="确认列入"))
     assert "已将临河区华联超市列入经营异常名录" in clerk.locator(".messages").inner_text()
     assert "通过登记的住所或者经营场所无法联系" in clerk.locator("#entity-entries").inner_text()
