@@ -3,8 +3,10 @@ businesses and teams after it, published results only, the downloadable record v
 weight on a phone."""
 
 import json
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from fangxin.inspections import draw as drawing
@@ -102,7 +104,7 @@ def test_the_results_search(client, team):
     assert "共 2 条" in client.get(url, {"q": "冷链食品", "outcome": "bogus"}).content.decode()
 
 
-def test_the_downloaded_record_verifies_and_a_tampered_one_does_not(client, team):
+def test_the_downloaded_record_verifies_and_a_tampered_one_does_not(client, team, tmp_path):
     plan = make_plan()
     services.plan_freeze(actor=SYSTEM, plan=plan)
     services.entropy_enter(actor=SYSTEM, plan=plan, entropy="abc", witnesses="见证人")
@@ -112,6 +114,11 @@ def test_the_downloaded_record_verifies_and_a_tampered_one_does_not(client, team
     record = json.loads(response.content)
     assert record["algorithm"] == "fangxin-draw-v1" and record["server_secret"] == draw.server_secret
     assert drawing.verify(record) == []
+    saved = tmp_path / "draw.json"
+    saved.write_bytes(response.content)  # the file as downloaded, through the console command
+    out = StringIO()
+    call_command("draw", "verify", str(saved), stdout=out)
+    assert out.getvalue().strip() == "verified"
     record["public_entropy"] = "abd"
     assert drawing.verify(record)
 
