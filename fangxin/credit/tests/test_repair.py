@@ -24,6 +24,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 STATEMENT = "已足额缴纳罚款并完成整改，附缴款凭证和整改报告。"
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 def png(name="缴款凭证.png"):
     return SimpleUploadedFile(name, PNG, content_type="image/png")
 
