@@ -19,6 +19,7 @@ import math
 import random
 import statistics
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from . import detection
 
@@ -213,3 +214,36 @@ def format_report(reports: list[LevelReport]) -> str:
         lines.append(f"{r.name} | {r.subjects} | {r.planted} | {r.detected} | {r.detection_rate:.1%} | "
                      f"{r.false_per_month:.2f} | {r.false_per_100_per_month:.3f} | {delay}")
     return "\n".join(lines)
+
+
+# --- replay over stored complaints ------------------------------------------------------------------------------
+
+@dataclass
+class ReplayReport:
+    first: date
+    last: date
+    warnings: dict[str, int]  # new warnings per kind over the period
+
+    @property
+    def months(self) -> float:
+        return ((self.last - self.first).days + 1) / 30
+
+
+def replay(rows: list[detection.Row], *, first: date, last: date, params: detection.Params,
+           prepaid: dict[int, detection.Prepaid] | None = None) -> ReplayReport:
+    """Run `detection.detect` for every day from `first` to `last` over stored complaints, as if the scan had
+    run daily and each warning stayed open until its subject had been quiet for a window (read-only): the new
+    warnings per kind."""
+    rows = sorted(rows, key=lambda r: r.received_on)
+    last_alarm: dict[tuple[str, str], date] = {}
+    counts: dict[str, int] = {}
+    day = first
+    while day <= last:
+        for finding in detection.detect(rows, on=day, params=params, prepaid=prepaid):
+            key = (finding.kind, finding.subject)
+            previous = last_alarm.get(key)
+            if previous is None or (day - previous).days > params.window_days:
+                counts[finding.kind] = counts.get(finding.kind, 0) + 1
+            last_alarm[key] = day
+        day += timedelta(days=1)
+    return ReplayReport(first=first, last=last, warnings=counts)

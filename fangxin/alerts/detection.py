@@ -213,7 +213,8 @@ class Finding:
 def detect(rows: Iterable[Row], *, on: date, params: Params, prepaid: dict[int, Prepaid] | None = None,
            problem_labels: dict[str, str] | None = None) -> list[Finding]:
     """Every warning the rows support on day `on` (rows after `on` are ignored)."""
-    rows = [row for row in rows if row.received_on <= on]
+    oldest = on - timedelta(days=params.history_days)
+    rows = [row for row in rows if oldest <= row.received_on <= on]
     prepaid = prepaid or {}
     labels = problem_labels or {}
     window_start = on - timedelta(days=params.window_days - 1)

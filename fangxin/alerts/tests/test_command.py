@@ -40,3 +40,12 @@ def test_backtest_prints_the_figures():
     text = run("backtest", "--seed", "3", "--months", "2")
     assert text.splitlines()[0].startswith("层级 | 对象数 | 植入事件 | 检出 | 检出率")
     assert "经营者激增 | 600 |" in text and "群体性投诉（48 小时 ≥ N） | 600 |" in text
+
+
+def test_replay_is_read_only_and_counts_per_month(entities):
+    add_complaints(entities["a_food"], {5: 3, 6: 3, 60: 1})
+    text = run("replay", "--days", "30")
+    assert "经营者投诉激增：1 条" in text and "群体性投诉：1 条" in text and "预付卡风险：0 条" in text
+    assert not Warning.objects.exists()
+    with pytest.raises(CommandError):
+        run("replay", "--days", "0")

@@ -214,3 +214,11 @@ def test_volume_scale_leaves_out_thin_data_and_never_lowers():
     assert detection.volume_scale(rest_window=10, rest_baseline=840, window_days=7, baseline_days=84) == 1.0
     assert math.isclose(detection.volume_scale(rest_window=140, rest_baseline=840, window_days=7, baseline_days=84),
                         2.0)
+
+
+def test_replay_counts_one_warning_per_episode():
+    rows = rows_for(1, {20: 4, 19: 2, 60: 1}) + rows_for(2, {3: 5})
+    report = backtest.replay(rows, first=ON - timedelta(days=30), last=ON, params=P)
+    # business 1 alarms for a week from day −19 on: one warning, not seven; business 2 from day −3
+    assert report.warnings == {"entity_surge": 2, "mass_incident": 2}
+    assert math.isclose(report.months, 31 / 30)
