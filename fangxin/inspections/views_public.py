@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from fangxin.merchants.choices import EntityType
+
 from . import selectors
 from .choices import Outcome, PlanStatus
 from .models import Inspection
@@ -37,7 +39,9 @@ def draws(request):
 def draw_detail(request, pk: int):
     draw = selectors.public_draw_get(pk)
     plan = draw.plan
-    context = {"plan": plan, "draw": draw, "stage": PUBLIC_STAGE.get(plan.status, plan.get_status_display())}
+    types = dict(EntityType.choices)
+    context = {"plan": plan, "draw": draw, "stage": PUBLIC_STAGE.get(plan.status, plan.get_status_display()),
+               "entity_types": "、".join(types.get(t, t) for t in plan.entity_types or [])}
     if draw.is_drawn:
         record = selectors.draw_record(draw)
         selected: dict[str, int] = {}

@@ -41,6 +41,7 @@ def test_each_stage_of_a_draw_on_the_public_page(client, team):
     assert draw.commitment_sha256 in page and draw.population_sha256 in page
     assert draw.committed_at.astimezone().strftime("%Y-%m-%d") in page
     assert draw.server_secret not in page and "秘密值在抽取时公开" in page
+    assert "临河区、五原县；全部行业；全部主体类型；在营的市场主体" in page
     assert "fangxin draw verify" in page
     assert client.get(reverse("inspections:public_record", args=[draw.pk])).status_code == 404
 
