@@ -344,6 +344,15 @@ def _may_plan_for(actor: Actor, lead, counties) -> None:
             raise PermissionDenied(f"{'、'.join(outside)}不在您的管辖范围内。")
 
 
+def may_run(actor: Actor, plan: Plan) -> bool:
+    """Whether the actor may freeze, draw and close this plan (for pages deciding which buttons to show)."""
+    try:
+        _may_run(actor, plan)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _may_run(actor: Actor, plan: Plan) -> None:
     """The draw steps and the close belong to the lead department (or the joint-meeting office)."""
     if _is_office(actor):
