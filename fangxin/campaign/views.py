@@ -259,7 +259,15 @@ def public_badge_svg(request, serial: str):
 
 
 def profile(request, uscc: str):
+    from fangxin.credit import rules as credit_rules
+    from fangxin.credit import selectors as credit_selectors
+
     entity = entity_selectors.entity_public_get(uscc)  # NotFound is a 404
+    # Public credit facts only: the grade letter, the current list entries (public decisions) and the warnings
+    # the joint-punishment rules require; the score and the ledger behind it stay with the business and staff.
     return render(request, "campaign/profile.html", {
         "entity": entity, "enrollment": selectors.current_enrollment(entity),
-        "history": selectors.enrollment_history(entity), "specific_all": specific_commitment_list()})
+        "history": selectors.enrollment_history(entity), "specific_all": specific_commitment_list(),
+        "credit_grade": credit_selectors.grade_of(entity),
+        "credit_entries": list(credit_selectors.current_entries(entity).order_by("-entered_on")),
+        "credit_warnings": credit_rules.profile_warnings(entity)})

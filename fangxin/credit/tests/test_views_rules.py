@@ -134,3 +134,26 @@ def test_the_menu_lists_the_pages_by_role(client, users):
     assert {"credit:rules", "credit:repairs"} <= {item.url_name for item in items_for(users["county_a"])}
     assert "credit:my_credit" in {item.url_name for item in items_for(users["merchant"])}
     assert "credit:rules" not in {item.url_name for item in items_for(users["merchant"])}
+
+
+@pytest.mark.django_db
+def test_the_public_profile_shows_the_grade_lists_and_rule_warnings_but_not_the_score(client, entities):
+    entity = entities["a_food"]
+    for n in range(2):
+        credit_event_record(actor=SYSTEM, entity=entity, kind="penalty", occurred_on=timezone.localdate(),
+                            detail="销售过期食品", source_ref=f"penalty:{n}", document_number=f"临市监罚〔2026〕{n}号",
+                            authority="临河区市场监督管理局")
+    credit_event_record(actor=SYSTEM, entity=entity, kind="inspection_failed", occurred_on=timezone.localdate(),
+                        detail="抽检不合格", source_ref="insp:1")
+    list_enter(actor=SYSTEM, entity=entity, kind="warning", reason_code="1", reason="多次被投诉",
+               authority="临河区市场监督管理局", document_number="临市监警〔2026〕2号", entered_on=timezone.localdate())
+    page = client.get(reverse("campaign:profile", args=[entity.uscc])).content.decode()
+    assert grade_of(entity).grade == "C"
+    assert "该经营者信用等级为 C 级（失信风险），请谨慎消费并保留购物凭证。" in page
+    assert "C 级（失信风险）" in page and "警示名单" in page and "临市监警〔2026〕2号" in page
+    assert "62.00" not in page and "销售过期食品" not in page  # the score and the ledger are not published
+    JointRule.objects.filter(name="C 级主体公开提示").update(active=False)
+    page = client.get(reverse("campaign:profile", args=[entity.uscc])).content.decode()
+    assert "请谨慎消费" not in page
+    other = client.get(reverse("campaign:profile", args=[entities["b_food"].uscc])).content.decode()
+    assert "尚未评级" in other and "未被列入经营异常名录" in other
