@@ -32,6 +32,7 @@ def test_list_is_scoped(client, users, warning):
     client.force_login(users["county_a"])
     page = client.get(url).content.decode()
     assert "临河区华联超市" in page and "经营者投诉激增" in page and "立即扫描" not in page
+    assert "6 / 0.23" in page and "6（阈值 5）" in page  # a surge's expectation, a mass incident's threshold
     client.force_login(users["county_b"])
     assert "临河区华联超市" not in client.get(url).content.decode()
     assert client.get(reverse("alerts:detail", args=[warning.pk])).status_code == 404
