@@ -179,4 +179,6 @@ FANGXIN_DEMO_STEPS = [
     "fangxin.complaints.demo",
     "fangxin.campaign.titles.demo",
     "fangxin.credit.demo",
+    "fangxin.inspections.demo",
+    "fangxin.alerts.demo",
 ]
