@@ -14,6 +14,7 @@ Either way the grade is recomputed at once. Submission and decision are audited;
 refusal) and the county staff (new request) are told after commit."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from fangxin.accounts.choices import Role
@@ -23,7 +24,7 @@ from fangxin.core.exceptions import Conflict, PermissionDenied, TransitionNotAll
 
 from . import services
 from .choices import EventKind, ExitReason, RepairStatus, RepairTargetKind
-from .models import CreditEvent, ListEntry, RepairEvidence, RepairRequest
+from .models import CreditEvent, CreditGradeHistory, ListEntry, RepairEvidence, RepairRequest
 
 DECIDERS = frozenset({Role.COUNTY_STAFF, Role.JOINT_OFFICE})
 # The events a business may ask to repair: the ones that take points away.
@@ -160,7 +161,10 @@ def _apply(actor: Actor, request: RepairRequest, today, reason: str, document_nu
     # before anyone can read it, and the grade computed again with the event left out.
     CreditEvent.objects.filter(pk=row.pk, repairs__isnull=True).update(repairs=event)
     audit.record(actor=actor, action="credit.event.repair_link", obj=row, changes={"repairs": [None, event.pk]})
+    seen = CreditGradeHistory.objects.filter(entity=request.entity).aggregate(last=Max("id"))["last"] or 0
     services.grade_recompute(actor=actor, entity=request.entity)
+    # the grade change this recompute wrote (if any) was caused by the repair: say so in the history
+    CreditGradeHistory.objects.filter(entity=request.entity, id__gt=seen, event__isnull=True).update(event=row)
     row.repairs = event
     return row
 

@@ -71,7 +71,7 @@ def test_the_merchant_asks_for_repair_with_evidence_and_sees_the_decision(mercha
                          reason="已履行处罚")
     page = merchant.get(reverse("credit:my_credit")).content.decode()
     assert "准予修复" in page and "已修复、不再计分的事件" in page and "不再计入 -14.00 分" in page
-    assert "A 级（守信）" in page
+    assert "A 级（守信）" in page and "B → A（100.00 分，第 1 版模型），因信用修复" in page
     # the merchant may open its own evidence file
     stored = request.evidence.get()
     assert merchant.get(reverse("credit:repair_evidence", args=[request.pk, stored.pk])).status_code == 200
