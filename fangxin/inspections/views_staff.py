@@ -180,6 +180,13 @@ def _plan_page(request, plan, *, entropy_form=None, status=200):
         inspection.team = _team(inspection, {i.code: i for i in inspection.inspectors.all()})
         inspection.overdue = publish_state(inspection, today, calendar).overdue
         inspection.can_record = inspection.pk in recordable
+    late = []
+    if plan.draw_due and plan.draw_due < today and plan.status in (PlanStatus.DRAFT, PlanStatus.FROZEN,
+                                                                   PlanStatus.ENTROPY):
+        late.append(f"抽取截止日期 {plan.draw_due:%Y-%m-%d} 已过，尚未抽取。")
+    pending = sum(1 for i in inspections if not i.outcome and not i.unassigned_reason)
+    if plan.inspect_due and plan.inspect_due < today and plan.status == PlanStatus.DRAWN and pending:
+        late.append(f"检查完成截止日期 {plan.inspect_due:%Y-%m-%d} 已过，还有 {pending} 家未录入检查结果。")
     unpublished = [i for i in inspections if i.outcome and not i.published_at]
     publishable = [i for i in unpublished if writes(user) and services.may_record(actor, i)]
     all_published = bool(inspections) and all(i.published_at or i.unassigned_reason for i in inspections)
@@ -191,7 +198,7 @@ def _plan_page(request, plan, *, entropy_form=None, status=200):
         "plan": plan, "draw": draw, "steps": _steps(plan, all_published=all_published),
         "can_manage": manages(user, plan) and writes(user), "can_record": writes(user),
         "entropy_form": entropy_form or EntropyForm(), "inspections": inspections, "unpublished": unpublished, "publishable": publishable,
-        "all_published": all_published, "unassigned_count": sum(1 for i in inspections if i.unassigned_reason),
+        "all_published": all_published, "late": late, "unassigned_count": sum(1 for i in inspections if i.unassigned_reason),
         "strata": strata_of(draw) if draw else [], "ratio_rows": ratio_rows,
         "entity_types": "、".join(labels.get(t, t) for t in plan.entity_types or []),
         "population_preview": scope_count(plan) if plan.status == PlanStatus.DRAFT else None,

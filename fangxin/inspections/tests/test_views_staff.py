@@ -516,3 +516,17 @@ def test_a_failed_result_of_an_enrolled_business_says_it_went_to_review(client, 
         "outcome": Outcome.PASSED, "description": "", "inspected_on": today().isoformat()}, follow=True)
     said = " ".join(messages_of(response))
     assert "已记入其信用记录" in said and "动态管理" not in said
+
+
+def test_passed_due_dates_are_flagged_on_the_plan_page(client, users, team):
+    late_draw = make_plan(lead_department="fda", name="逾期未抽取")
+    Plan.objects.filter(pk=late_draw.pk).update(draw_due=today() - timedelta(days=1))
+    late_check = drawn_plan(lead_department="fda", name="逾期未检查")
+    Plan.objects.filter(pk=late_check.pk).update(inspect_due=today() - timedelta(days=1))
+    on_time = drawn_plan(lead_department="fda", name="按期", inspect_due=today() + timedelta(days=9))
+    login(client, users["department"])
+    page = client.get(reverse("inspections:plan_detail", args=[late_draw.pk])).content.decode()
+    assert "已过，尚未抽取" in page
+    page = client.get(reverse("inspections:plan_detail", args=[late_check.pk])).content.decode()
+    assert "已过，还有 4 家未录入检查结果" in page
+    assert 'id="late"' not in client.get(reverse("inspections:plan_detail", args=[on_time.pk])).content.decode()
