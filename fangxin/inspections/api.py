@@ -63,6 +63,34 @@ class PlanOut(Schema):
     created_at: datetime
     draw: DrawOut | None
 
+    @staticmethod
+    def resolve_status_label(plan):
+        return plan.get_status_display()
+
+    @staticmethod
+    def resolve_lead_department(plan):
+        return plan.lead_department.code
+
+    @staticmethod
+    def resolve_lead_department_name(plan):
+        return plan.lead_department.name
+
+    @staticmethod
+    def resolve_departments(plan):
+        return sorted(department.code for department in plan.departments.all())
+
+    @staticmethod
+    def resolve_sectors(plan):
+        return sorted(sector.code for sector in plan.sectors.all())
+
+    @staticmethod
+    def resolve_counties(plan):
+        return sorted(county.code for county in plan.counties.all())
+
+    @staticmethod
+    def resolve_draw(plan):
+        return _draw_out(selectors.draw_of(plan))
+
 
 class PlanIn(Schema):
     """Codes: departments and sectors by their code (fda, food_drug), counties by the region code (150802)."""
@@ -110,6 +138,43 @@ class InspectionOut(Schema):
     inspected_on: date | None
     publish_due: date | None
     published_at: datetime | None
+
+    @staticmethod
+    def resolve_uscc(inspection):
+        return inspection.entity.uscc
+
+    @staticmethod
+    def resolve_entity_name(inspection):
+        return inspection.entity.name
+
+    @staticmethod
+    def resolve_county(inspection):
+        return inspection.entity.region.code
+
+    @staticmethod
+    def resolve_inspectors(inspection):
+        names = {member.code: member.name for member in inspection.inspectors.all()}
+        return [{"code": code, "name": names.get(code, "")} for code in inspection.inspector_codes]
+
+    @staticmethod
+    def resolve_unassigned_reason(inspection):
+        return inspection.unassigned_reason or None
+
+    @staticmethod
+    def resolve_status(inspection):
+        return inspection.result_status
+
+    @staticmethod
+    def resolve_status_label(inspection):
+        return inspection.result_status_label
+
+    @staticmethod
+    def resolve_outcome(inspection):
+        return inspection.outcome or None
+
+    @staticmethod
+    def resolve_outcome_label(inspection):
+        return inspection.get_outcome_display() if inspection.outcome else None
 
 
 class ResultIn(Schema):
@@ -163,6 +228,47 @@ class PublicDrawOut(Schema):
     selected: list[SelectedOut]
 
 
+class PublicDrawBrief(Schema):
+    id: int
+    plan_id: int
+    plan_name: str
+    plan_status: str
+    plan_status_label: str
+    lead_department: str
+    commitment_sha256: str
+    committed_at: datetime
+    population_sha256: str
+    population_size: int
+    public_entropy: str | None
+    entropy_at: datetime | None
+    seed: str | None
+    drawn_at: datetime | None
+
+    @staticmethod
+    def resolve_plan_name(draw):
+        return draw.plan.name
+
+    @staticmethod
+    def resolve_plan_status(draw):
+        return draw.plan.status
+
+    @staticmethod
+    def resolve_plan_status_label(draw):
+        return draw.plan.get_status_display()
+
+    @staticmethod
+    def resolve_lead_department(draw):
+        return draw.plan.lead_department.name
+
+    @staticmethod
+    def resolve_public_entropy(draw):
+        return draw.public_entropy or None
+
+    @staticmethod
+    def resolve_seed(draw):
+        return draw.seed or None
+
+
 class PublicResultOut(Schema):
     id: int
     plan_name: str
@@ -176,6 +282,34 @@ class PublicResultOut(Schema):
     description: str
     inspected_on: date
     published_at: datetime
+
+    @staticmethod
+    def resolve_plan_name(row):
+        return row.plan.name
+
+    @staticmethod
+    def resolve_draw_id(row):
+        return row.plan.draw.pk
+
+    @staticmethod
+    def resolve_uscc(row):
+        return row.entity.uscc
+
+    @staticmethod
+    def resolve_entity_name(row):
+        return row.entity.name
+
+    @staticmethod
+    def resolve_county(row):
+        return row.entity.region.code
+
+    @staticmethod
+    def resolve_county_name(row):
+        return row.entity.region.name
+
+    @staticmethod
+    def resolve_outcome_label(row):
+        return row.get_outcome_display()
 
 
 class ResultFilter(Schema):
@@ -202,30 +336,6 @@ def _draw_out(draw) -> dict | None:
             "entropy_at": draw.entropy_at, "seed": draw.seed or None, "drawn_at": draw.drawn_at}
 
 
-def _plan_out(plan) -> dict:
-    return {"id": plan.pk, "name": plan.name, "status": plan.status, "status_label": plan.get_status_display(),
-            "lead_department": plan.lead_department.code, "lead_department_name": plan.lead_department.name,
-            "departments": sorted(d.code for d in plan.departments.all()),
-            "sectors": sorted(s.code for s in plan.sectors.all()),
-            "counties": sorted(r.code for r in plan.counties.all()), "entity_types": plan.entity_types,
-            "items": plan.items, "ratios": plan.ratios, "team_size": plan.team_size, "recent_days": plan.recent_days,
-            "draw_due": plan.draw_due, "inspect_due": plan.inspect_due, "created_at": plan.created_at,
-            "draw": _draw_out(selectors.draw_of(plan))}
-
-
-def _inspection_out(inspection) -> dict:
-    names = {member.code: member.name for member in inspection.inspectors.all()}
-    return {"id": inspection.pk, "plan_id": inspection.plan_id, "seq": inspection.seq,
-            "uscc": inspection.entity.uscc, "entity_name": inspection.entity.name,
-            "county": inspection.entity.region.code, "stratum": inspection.stratum, "ticket": inspection.ticket,
-            "inspectors": [{"code": code, "name": names.get(code, "")} for code in inspection.inspector_codes],
-            "unassigned_reason": inspection.unassigned_reason or None, "status": inspection.result_status,
-            "status_label": inspection.result_status_label, "outcome": inspection.outcome or None,
-            "outcome_label": inspection.get_outcome_display() if inspection.outcome else None,
-            "description": inspection.description, "inspected_on": inspection.inspected_on,
-            "publish_due": inspection.publish_due, "published_at": inspection.published_at}
-
-
 def _reader(request) -> None:
     if getattr(request.auth, "role", None) not in STAFF_ROLES | AUDIT_READERS:
         raise PermissionDenied("只有工作人员可以查看抽查计划。")
@@ -243,11 +353,12 @@ def _step(plan, step) -> None:
 
 # --- public ----------------------------------------------------------------------------------------------------
 
-@router.get("/public/inspections/draws", response=list[PublicDrawOut], auth=None,
-            summary="双随机抽签公示（冻结名录起公布承诺值和总体哈希）")
+@router.get("/public/inspections/draws", response=list[PublicDrawBrief], auth=None,
+            summary="双随机抽签公示（冻结名录起公布承诺值和总体哈希）",
+            description="每次抽签的概要；入选企业、检查组和抽签记录见单次抽签的接口。")
 @paginate(PageNumberPagination, page_size=20)
 def public_draw_list(request):
-    return [_public_draw(draw) for draw in selectors.public_draws()]
+    return selectors.public_draws()
 
 
 def _public_draw(draw) -> dict:
@@ -281,11 +392,7 @@ def public_draw_record(request, draw_id: int):
 def public_results(request, filters: Query[ResultFilter]):
     if filters.outcome and filters.outcome not in Outcome.values:
         raise ValidationFailed(f"未知的检查结果：{filters.outcome}", details={"field": "outcome"})
-    return [{"id": row.pk, "plan_name": row.plan.name, "draw_id": row.plan.draw.pk, "uscc": row.entity.uscc,
-             "entity_name": row.entity.name, "county": row.entity.region.code, "county_name": row.entity.region.name,
-             "outcome": row.outcome, "outcome_label": row.get_outcome_display(), "description": row.description,
-             "inspected_on": row.inspected_on, "published_at": row.published_at}
-            for row in selectors.published_results(q=filters.q, county=filters.county, outcome=filters.outcome)]
+    return selectors.published_results(q=filters.q, county=filters.county, outcome=filters.outcome)
 
 
 # --- staff -----------------------------------------------------------------------------------------------------
@@ -296,7 +403,7 @@ def plan_list(request, filters: Query[PlanFilter]):
     _reader(request)
     if filters.status and filters.status not in PlanStatus.values:
         raise ValidationFailed(f"未知的状态：{filters.status}", details={"field": "status"})
-    return [_plan_out(plan) for plan in selectors.plans_for(request.auth, status=filters.status, q=filters.q)]
+    return selectors.plans_for(request.auth, status=filters.status, q=filters.q)
 
 
 @router.post("/inspections/plans", response={201: PlanOut}, auth=STAFF_AUTH, summary="新建抽查计划（草稿）",
@@ -311,13 +418,13 @@ def plan_create(request, payload: PlanIn):
     if not fields["departments"]:
         fields.pop("departments")
     plan = services.plan_create(actor=Actor.from_request(request), **fields)
-    return Status(201, _plan_out(selectors.plan_get(request.auth, plan.pk)))
+    return Status(201, selectors.plan_get(request.auth, plan.pk))
 
 
 @router.get("/inspections/plans/{plan_id}", response=PlanOut, auth=STAFF_AUTH, summary="抽查计划")
 def plan_get(request, plan_id: int):
     _reader(request)
-    return _plan_out(selectors.plan_get(request.auth, plan_id))
+    return selectors.plan_get(request.auth, plan_id)
 
 
 @router.post("/inspections/plans/{plan_id}/freeze", response=PlanOut, auth=STAFF_AUTH,
@@ -325,7 +432,7 @@ def plan_get(request, plan_id: int):
 def plan_freeze(request, plan_id: int):
     plan = selectors.plan_get(request.auth, plan_id)
     _step(plan, lambda: services.plan_freeze(actor=Actor.from_request(request), plan=plan))
-    return _plan_out(selectors.plan_get(request.auth, plan_id))
+    return selectors.plan_get(request.auth, plan_id)
 
 
 @router.post("/inspections/plans/{plan_id}/entropy", response=PlanOut, auth=STAFF_AUTH,
@@ -334,7 +441,7 @@ def plan_entropy(request, plan_id: int, payload: EntropyIn):
     plan = selectors.plan_get(request.auth, plan_id)
     _step(plan, lambda: services.entropy_enter(actor=Actor.from_request(request), plan=plan,
                                                entropy=payload.entropy, witnesses=payload.witnesses))
-    return _plan_out(selectors.plan_get(request.auth, plan_id))
+    return selectors.plan_get(request.auth, plan_id)
 
 
 @router.post("/inspections/plans/{plan_id}/draw", response=PlanOut, auth=STAFF_AUTH,
@@ -342,7 +449,7 @@ def plan_entropy(request, plan_id: int, payload: EntropyIn):
 def plan_draw(request, plan_id: int):
     plan = selectors.plan_get(request.auth, plan_id)
     _step(plan, lambda: services.draw_run(actor=Actor.from_request(request), plan=plan))
-    return _plan_out(selectors.plan_get(request.auth, plan_id))
+    return selectors.plan_get(request.auth, plan_id)
 
 
 @router.get("/inspections/plans/{plan_id}/inspections", response=list[InspectionOut], auth=STAFF_AUTH,
@@ -350,8 +457,10 @@ def plan_draw(request, plan_id: int):
 @paginate(PageNumberPagination, page_size=100)
 def plan_inspections(request, plan_id: int, status: str = ""):
     _reader(request)
+    if status not in ("", "unassigned", "pending", "recorded", "published"):
+        raise ValidationFailed(f"未知的状态：{status}", details={"field": "status"})
     plan = selectors.plan_get(request.auth, plan_id)
-    return [_inspection_out(row) for row in selectors.inspections_for(request.auth, plan, status=status)]
+    return selectors.inspections_for(request.auth, plan, status=status)
 
 
 @router.post("/inspections/inspections/{inspection_id}/result", response=InspectionOut, auth=STAFF_AUTH,
@@ -361,7 +470,7 @@ def inspection_result(request, inspection_id: int, payload: ResultIn):
     inspection = selectors.inspection_get(request.auth, inspection_id)
     services.result_record(actor=Actor.from_request(request), inspection=inspection, outcome=payload.outcome,
                            description=payload.description, inspected_on=payload.inspected_on)
-    return _inspection_out(selectors.inspection_get(request.auth, inspection_id))
+    return selectors.inspection_get(request.auth, inspection_id)
 
 
 @router.post("/inspections/results/publish", response=PublishOut, auth=STAFF_AUTH, summary="公示检查结果",

@@ -52,6 +52,8 @@ def test_a_plan_through_the_api_to_a_published_result(department_client, client,
     draw_id = frozen["draw"]["id"]
     public = client.get(f"{API}/public/inspections/draws/{draw_id}").json()
     assert public["server_secret"] is None and public["commitment_sha256"] == frozen["draw"]["commitment_sha256"]
+    [brief] = client.get(f"{API}/public/inspections/draws").json()["items"]
+    assert brief["id"] == draw_id and brief["population_size"] == 4 and brief["seed"] is None
     assert client.get(f"{API}/public/inspections/draws/{draw_id}/record").status_code == 404
     body = {"entropy": "6-2-3-5", "witnesses": "见证人王某、李某"}
     assert post(department_client, f"/inspections/plans/{pid}/entropy", body).status_code == 200
@@ -73,6 +75,7 @@ def test_a_plan_through_the_api_to_a_published_result(department_client, client,
     rows = department_client.get(f"{API}/inspections/plans/{pid}/inspections").json()["items"]
     assert [row["uscc"] for row in rows] == [entry["uscc"] for entry in record["selected"]]
     first = rows[0]["id"]
+    assert department_client.get(f"{API}/inspections/plans/{pid}/inspections", {"status": "x"}).status_code == 422
     bad = post(department_client, f"/inspections/inspections/{first}/result",
                {"outcome": "problems", "description": "", "inspected_on": timezone.localdate().isoformat()})
     assert bad.status_code == 422
@@ -84,7 +87,8 @@ def test_a_plan_through_the_api_to_a_published_result(department_client, client,
     published = post(department_client, "/inspections/results/publish", {"inspection_ids": [first]})
     assert published.json() == {"published": 1}
     results = client.get(f"{API}/public/inspections/results").json()["items"]
-    assert [(r["id"], r["outcome"], r["description"]) for r in results] == [(first, "problems", "未公示营业执照")]
+    assert [(r["id"], r["outcome"], r["description"], r["draw_id"]) for r in results] == [
+        (first, "problems", "未公示营业执照", draw_id)]
     assert client.get(f"{API}/public/inspections/results", {"outcome": "passed"}).json()["items"] == []
 
 
