@@ -117,6 +117,12 @@ def test_plan_from_creation_to_published_results_and_an_independent_verification
 
     menu(staff, "检查人员名录")
     axe_check(staff)
+    click_and_wait(staff, staff.get_by_role("link", name=failed.inspector_codes[0], exact=True))
+    staff.get_by_label("企业统一社会信用代码").fill(failed.entity.uscc)
+    staff.get_by_label("利害关系").fill("配偶在该企业任职")
+    click_and_wait(staff, staff.get_by_role("button", name="申报", exact=True))
+    assert "配偶在该企业任职" in staff.locator(".conflict-list").inner_text()
+    axe_check(staff)
 
     # 7. The public page on a phone: commitment, entropy, seed, teams and the published results.
     public = phone_page
