@@ -158,7 +158,7 @@ def _steps(plan, *, all_published: bool) -> list[dict]:
         current = 4
     elif plan.status == PlanStatus.DRAWN:
         current = 5
-    return [{"label": label, "state": "done" if index < current else "current" if index == current else "todo"}
+    return [{"label": label, "state": "done" if index < current else "current" if index == current else "ahead"}
             for index, (_key, label) in enumerate(STEPS)]
 
 
