@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fangxin.core.actors import Actor
@@ -203,3 +203,34 @@ def test_a_repaired_event_counts_as_if_it_were_not_in_the_ledger(rows, data):
                              repairs_id=target.pk)
     plain = grading.score(events, grading.DEFAULT_RULES, today)
     assert grading.score([*events, future], grading.DEFAULT_RULES, today).score == plain.score
+
+
+ROLES = ["merchant", "county_a", "county_b", "department", "association", "office", "auditor"]
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(ROLES), st.booleans()), min_size=1, max_size=6))
+def test_a_request_is_decided_at_most_once_and_only_by_a_decider(users, entities, attempts):
+    """Any sequence of decisions by any roles: only county_a (the business's county) and the office succeed, only
+    the first success counts, and the grade agrees with the outcome."""
+    entity = entities["a_food"]
+    event = penalty(entity, ref=f"penalty:{RepairRequest.objects.count()}")
+    request = submit(users, entity, event=event)
+    outcome = None
+    for role, approve in attempts:
+        try:
+            repair.repair_decide(actor=Actor.for_user(users[role]), request=request, approve=approve, reason="决定")
+        except PermissionDenied:
+            assert role not in ("county_a", "office")
+        except TransitionNotAllowed:
+            assert outcome is not None
+        else:
+            assert role in ("county_a", "office") and outcome is None
+            outcome = "approved" if approve else "rejected"
+    request.refresh_from_db()
+    assert request.status == (outcome or "submitted")
+    assert AuditRecord.objects.filter(action="credit.repair.decide", object_id=str(request.pk)).count() == (
+        1 if outcome else 0)
+    counted = {line["event_id"] for line in grade_of(entity).explanation["events"]}
+    assert (event.pk in counted) == (outcome != "approved")
