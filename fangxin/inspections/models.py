@@ -22,6 +22,7 @@ from .choices import (
     DEFAULT_RATIOS,
     DEFAULT_RECENT_DAYS,
     DEFAULT_TEAM_SIZE,
+    FAILED_OUTCOMES,
     OUTCOME_TONE,
     PLAN_TONE,
     RESULT_TONE,
@@ -292,7 +293,7 @@ class Inspection(TimeStampedModel):
 
     @property
     def is_failed(self) -> bool:
-        return self.outcome in (Outcome.PROBLEMS, Outcome.NOT_FOUND, Outcome.REFUSED)
+        return self.outcome in FAILED_OUTCOMES
 
 
 class InspectionDocument(models.Model):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fangxin.inspections import draw as drawing
-from fangxin.inspections.models import Inspection
+from fangxin.inspections.models import Draw, Inspection
 
 from .factories import make_team
 
@@ -50,6 +50,9 @@ def test_a_plan_through_the_api_to_a_published_result(department_client, client,
     assert frozen["status"] == "frozen" and frozen["draw"]["population_size"] == 4
     assert "server_secret" not in json.dumps(frozen)
     draw_id = frozen["draw"]["id"]
+    secret = Draw.objects.get(pk=draw_id).server_secret
+    for path in (f"/public/inspections/draws/{draw_id}", "/public/inspections/draws", f"/inspections/plans/{pid}"):
+        assert secret not in department_client.get(f"{API}{path}").content.decode()
     public = client.get(f"{API}/public/inspections/draws/{draw_id}").json()
     assert public["server_secret"] is None and public["commitment_sha256"] == frozen["draw"]["commitment_sha256"]
     [brief] = client.get(f"{API}/public/inspections/draws").json()["items"]
