@@ -331,3 +331,28 @@ def test_inspector_directory_rules(users, entities):
     assert not inspector.active and sorted(inspector.regions.values_list("code", flat=True)) == ["150802", "150821"]
     record = AuditRecord.objects.filter(action="inspections.inspector.update").first()
     assert record.changes["active"] == [True, False]
+
+
+def test_the_drawn_team_and_the_business_are_told_after_commit(users, entities, django_capture_on_commit_callbacks):
+    from fangxin.accounts.models import User
+    from fangxin.core.models import Notification
+
+    User.objects.filter(pk=users["county_a"].pk).update(phone="13900000001")
+    users["county_a"].refresh_from_db()
+    for code in ("n-1", "n-2"):
+        make_inspector(code, regions=["150802"], user=users["county_a"] if code == "n-1" else None)
+    plan = make_plan(counties=["150802"], sectors=["food_drug"])
+    services.plan_freeze(actor=SYSTEM, plan=plan)
+    services.entropy_enter(actor=SYSTEM, plan=plan, entropy="8", witnesses="甲")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.draw_run(actor=SYSTEM, plan=plan)
+    assert len(callbacks) == 1
+    [message] = Notification.objects.filter(object_type="inspections.plan")
+    assert message.recipient == "13900000001" and "1 家企业" in message.body
+    inspection = Inspection.objects.get(plan=plan)
+    entities["a_food"].__class__.objects.filter(pk=entities["a_food"].pk).update(contact_phone="13900000002")
+    services.result_record(actor=SYSTEM, inspection=inspection, outcome=Outcome.PASSED, description="",
+                           inspected_on=today())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.results_publish(actor=SYSTEM, inspections=[inspection])
+    assert Notification.objects.get(object_type="inspections.inspection").recipient == "13900000002"

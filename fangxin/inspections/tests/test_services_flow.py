@@ -73,3 +73,31 @@ def test_random_walks_follow_the_plan_machine(users, entities, walk):
                 assert drawing.verify(draw.record) == []
         assert not Inspection.objects.filter(plan=plan).exists()
     assert AuditRecord.objects.filter(object_type="inspections.plan", object_id=str(plan.pk)).count() == 1 + done
+
+
+RATIO_TEXT = st.one_of(st.text(max_size=8), st.from_regex(r"-?[0-9]{1,2}(\.[0-9]{1,4})?", fullmatch=True),
+                       st.decimals(min_value=-1, max_value=2, places=3).map(str))
+
+
+@given(st.fixed_dictionaries({grade: RATIO_TEXT for grade in "ABCD"}))
+def test_ratios_are_accepted_exactly_when_between_0_and_1(ratios):
+    from decimal import Decimal, InvalidOperation
+
+    from fangxin.core.exceptions import ValidationFailed
+
+    def valid(text):
+        text = text.strip()
+        if not drawing.RATIO_PATTERN.fullmatch(text):
+            return False
+        try:
+            return 0 <= Decimal(text) <= 1
+        except InvalidOperation:
+            return False
+
+    if all(valid(text) for text in ratios.values()):
+        cleaned = services.clean_ratios(ratios)
+        assert cleaned == {grade: text.strip() for grade, text in ratios.items()}
+        assert all(0 <= Decimal(value) <= 1 for value in cleaned.values())
+    else:
+        with pytest.raises(ValidationFailed):
+            services.clean_ratios(ratios)
