@@ -53,6 +53,7 @@ def merchant_credit(user) -> list[dict]:
     from fangxin.merchants.models import MarketEntity
 
     from .repair import repairable_entries, repairable_events
+    from .rules import matches
 
     rows = []
     for entity in MarketEntity.objects.visible_to(user).select_related("region", "sector").order_by("name"):
@@ -63,6 +64,7 @@ def merchant_credit(user) -> list[dict]:
             "entries": list(ListEntry.objects.filter(entity=entity).order_by("-entered_on", "-id")),
             "requests": list(RepairRequest.objects.filter(entity=entity).select_related("event", "list_entry")),
             "repairable": list(repairable_events(entity)) + list(repairable_entries(entity)),
+            "rules": [{"message": match.message, "effects": match.rule.effect_labels} for match in matches(entity)],
         })
     return rows
 

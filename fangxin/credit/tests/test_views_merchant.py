@@ -50,6 +50,8 @@ def test_the_merchant_sees_its_grade_and_the_events_that_moved_it(merchant, enti
     assert "列入经营异常名录：等级最高为 C 级。" in page
     assert "首次评级 → B" in page and "B → C" in page
     assert "未按时公示年度报告" in page
+    assert "依据联合惩戒规则“经营异常名录主体不得申报示范单位”：已被列入经营异常名录" in page
+    assert "措施：不得申报示范单位" in page
     assert "五原县" not in page  # another business's ledger is not shown
 
 
