@@ -14,6 +14,7 @@ transaction took, or whether a refresh ran twice: the counters always equal the 
 Complaint measures follow complaints.metrics (DESIGN 4) exactly; the tests compare the two.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -220,6 +221,27 @@ def differences(sources: Iterable[str] | None = None) -> list[tuple[tuple[str, K
                    if stored.get(key, 0) != expected.get(key, 0)), key=lambda item: str(item[0]))
 
 
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Plain executemany: a rebuild writes one row per record, and model instances through bulk_create cost
+    ~50 µs a row in Python alone (10 M complaints: minutes instead of an hour)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: several times faster than executemany there
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
+CONTRIBUTION_COLUMNS = ["source", "object_id", "period", "region_id", "sector", "department", "level", "bucket",
+                        "measures"]
+ROLLUP_COLUMNS = ["source", "period", "region_id", "sector", "department", "level", "bucket", "measure", "value"]
+
+
 @transaction.atomic
 def rebuild(sources: Iterable[str] | None = None) -> dict[str, int]:
     """Recompute contributions and counters from the raw rows, in one transaction; returns records per source."""
@@ -233,7 +255,7 @@ def rebuild(sources: Iterable[str] | None = None) -> dict[str, int]:
         Contribution.objects.filter(source=source).delete()
         Rollup.objects.filter(source=source).delete()
         totals: dict[tuple[Key, str], int] = defaultdict(int)
-        batch: list[Contribution] = []
+        batch: list[tuple] = []
         counts[source] = 0
         for pk, contribution in contributions(source, model.objects.values(*fields).iterator(chunk_size=BATCH)):
             if contribution is None:
@@ -242,14 +264,14 @@ def rebuild(sources: Iterable[str] | None = None) -> dict[str, int]:
             counts[source] += 1
             for measure, value in measures.items():
                 totals[(key, measure)] += value
-            batch.append(Contribution(source=source, object_id=pk, period=key.period, region_id=key.region_id,
-                                      sector=key.sector, department=key.department, level=key.level,
-                                      bucket=key.bucket, measures=measures))
+            batch.append((source, pk, key.period, key.region_id, key.sector, key.department, key.level, key.bucket,
+                          json.dumps(measures, sort_keys=True)))
             if len(batch) >= BATCH:
-                Contribution.objects.bulk_create(batch)
+                _insert(Contribution, CONTRIBUTION_COLUMNS, batch)
                 batch = []
-        Contribution.objects.bulk_create(batch)
-        Rollup.objects.bulk_create(
-            (Rollup(value=value, **_key_filter(source, key, measure))
-             for (key, measure), value in totals.items() if value), batch_size=BATCH)
+        _insert(Contribution, CONTRIBUTION_COLUMNS, batch)
+        rows = [(source, key.period, key.region_id, key.sector, key.department, key.level, key.bucket, measure, value)
+                for (key, measure), value in totals.items() if value]
+        for start in range(0, len(rows), BATCH):
+            _insert(Rollup, ROLLUP_COLUMNS, rows[start:start + BATCH])
     return counts

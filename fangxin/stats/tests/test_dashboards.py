@@ -160,3 +160,23 @@ def test_bad_filters_are_messages_not_errors(client, users, history):
     assert response.status_code == 200 and "未知的统计口径" in response.content.decode()
     response = client.get(reverse("stats:records"), {"source": "complaint", "measure": "closed", "month": "13"})
     assert "月份须为 1–12" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["county_a", "county_b", "department", "association", "office", "auditor"])
+def test_each_roles_figures_equal_the_metrics_over_what_it_may_see(users, history, role):
+    """The rollups, narrowed by the viewer's scope, give the same year totals as complaint_metrics over the
+    complaints that viewer may see."""
+    from datetime import date
+
+    from fangxin.complaints.metrics import complaint_metrics
+    from fangxin.complaints.models import Complaint
+
+    user = users[role]
+    year = timezone.localdate().year
+    for y in (year, year - 1):
+        data = selectors.goal_four(user, selectors.filters_from(year=y))["total"]["current"]
+        m = complaint_metrics(start=date(y, 1, 1), end=date(y, 12, 31), queryset=Complaint.objects.visible_to(user))
+        assert (data["accepted"], data["closed"], data["settled"], data["ratings"], data["satisfied"]) == (
+            m.accepted, m.closed, m.settled, m.ratings, m.satisfied), (role, y)
+        two = selectors.goal_two(user, selectors.filters_from(year=y))["total"]
+        assert (two["operator_settled"], two["closed"]) == (m.operator_settled, m.closed)
