@@ -26,6 +26,6 @@ def rollups_from_audit(sender, instance: AuditRecord, created: bool, raw: bool =
         return
     source = OBJECT_SOURCES.get(instance.object_type)
     if source is not None:
-        rollups.refresh(source, [int(instance.object_id)])
+        rollups.refresh(source, [int(instance.object_id)], removed=instance.action.endswith(".delete"))
     elif instance.object_type == "merchants.marketentity":
         rollups.refresh_entity(int(instance.object_id))

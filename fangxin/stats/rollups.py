@@ -116,15 +116,16 @@ def contributions(source: str, rows: Iterable[dict]) -> Iterator[tuple[int, tupl
 
 # --- incremental maintenance --------------------------------------------------------------------------------------
 
-def refresh(source: str, ids: Iterable[int]) -> int:
+def refresh(source: str, ids: Iterable[int], *, removed: bool = False) -> int:
     """Bring the counters in line with the current state of these records; returns the counters touched.
-    Must run inside the transaction of the change (the receiver does)."""
+    Must run inside the transaction of the change (the receiver does). `removed`: the records are being deleted
+    (the audited admin records a deletion just before it deletes), so they no longer contribute."""
     ids = sorted({int(pk) for pk in ids})
     if not ids:
         return 0
     model, fields, _ = SOURCES[source]
     _wait_for_rebuild()
-    current = dict(contributions(source, model.objects.filter(pk__in=ids).values(*fields)))
+    current = {} if removed else dict(contributions(source, model.objects.filter(pk__in=ids).values(*fields)))
     stored = {c.object_id: c for c in Contribution.objects.filter(source=source, object_id__in=ids)}
     deltas: dict[tuple[Key, str], int] = defaultdict(int)
     for pk in ids:

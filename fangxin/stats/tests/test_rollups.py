@@ -280,3 +280,21 @@ def test_every_path_to_the_end_keeps_rollups_consistent(users, entities):
                        Status.WITHDRAWN, Status.REFUSED, Status.CASE_OPENED}
     assert totals_by("ratings") == len(PATHS) - 1 and totals_by("recovered_cents") > 0
     assert_consistent()
+
+
+def test_a_deletion_in_the_audited_admin_takes_the_record_out(entities):
+    """The audited admin writes the deletion's record, then deletes, in one transaction."""
+    from django.db import transaction
+
+    from fangxin.core import audit
+
+    complaint, _ = services.complaint_submit(actor=STAFF, data=complaint_input(), channel="hotline")
+    assert totals_by("received") == 1
+    with transaction.atomic():
+        audit.record(actor=SYSTEM, obj=complaint, action="complaints.complaint.delete", changes={})
+        complaint.events.all().delete()
+        complaint.documents.all().delete()
+        Complaint.objects.filter(pk=complaint.pk).delete()
+    assert totals_by("received") == 0
+    assert not Contribution.objects.filter(source=Source.COMPLAINT).exists()
+    assert rollups.differences() == []
