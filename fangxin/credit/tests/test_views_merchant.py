@@ -111,3 +111,23 @@ def test_without_anything_to_repair_the_page_says_so(merchant, entities):
     assert "没有可以申请修复的扣分事件或名单记录" in page and "申请信用修复</a>" not in page
     page = merchant.get(reverse("credit:repair_new", args=[entities["a_food"].uscc])).content.decode()
     assert "目前没有可以申请修复的记录" in page
+
+
+@pytest.mark.django_db
+def test_the_page_costs_the_same_queries_for_3_or_12_events_and_stays_small(merchant, entities):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def measure():
+        with CaptureQueriesContext(connection) as captured:
+            response = merchant.get(reverse("credit:my_credit"))
+        return len(captured), len(response.content)
+
+    for n in range(3):
+        penalty(entities["a_food"], ref=f"penalty:{n}", age=10 + n)
+    few, _ = measure()
+    for n in range(3, 12):
+        penalty(entities["a_food"], ref=f"penalty:{n}", age=10 + n)
+    many, size = measure()
+    print(f"merchant credit page: {many} queries, {size} bytes with 12 events")
+    assert many == few and size < 150 * 1024
