@@ -129,5 +129,4 @@ def test_the_page_costs_the_same_queries_for_3_or_12_events_and_stays_small(merc
     for n in range(3, 12):
         penalty(entities["a_food"], ref=f"penalty:{n}", age=10 + n)
     many, size = measure()
-    print(f"merchant credit page: {many} queries, {size} bytes with 12 events")
     assert many == few and size < 150 * 1024
