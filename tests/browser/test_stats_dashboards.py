@@ -52,6 +52,7 @@ def test_goal_one_heat_map(users, history, desktop_page):  # noqa: F811
     click_and_wait(page, table.locator("tbody td a").first)
     assert page.locator(".records-count").inner_text() == "1"
     assert "临河区华联超市" in page.locator("table.records-table").inner_text()
+    axe_check(page)
 
 
 def test_goal_two_operator_share(users, history, desktop_page):  # noqa: F811
