@@ -6,11 +6,16 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from fangxin.stats.tests.test_dashboards import history  # noqa: F401 - the shared complaint history
+from fangxin.stats.tests.factories import make_history
 
 from .conftest import axe_check, click_and_wait, login, screenshot
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def history(users, entities):
+    return make_history(entities)
 
 
 def open_menu(page, label: str) -> None:
@@ -37,7 +42,7 @@ def download_xlsx(page, sheet: str) -> list[tuple]:
     return list(book[sheet].iter_rows(values_only=True))
 
 
-def test_goal_one_heat_map(users, history, desktop_page):  # noqa: F811
+def test_goal_one_heat_map(users, history, desktop_page):
     page = desktop_page
     login(page, "office")
     open_menu(page, "创建覆盖（目标一）")
@@ -55,7 +60,7 @@ def test_goal_one_heat_map(users, history, desktop_page):  # noqa: F811
     axe_check(page)
 
 
-def test_goal_two_operator_share(users, history, desktop_page):  # noqa: F811
+def test_goal_two_operator_share(users, history, desktop_page):
     page = desktop_page
     login(page, "office")
     open_menu(page, "经营者和解（目标二）")
@@ -71,7 +76,7 @@ def test_goal_two_operator_share(users, history, desktop_page):  # noqa: F811
     assert "经营者和解" in page.locator("table.records-table").inner_text()
 
 
-def test_goal_four_rates_and_stations(users, history, desktop_page):  # noqa: F811
+def test_goal_four_rates_and_stations(users, history, desktop_page):
     page = desktop_page
     login(page, "county_a")
     open_menu(page, "投诉处理（目标四）")

@@ -3,13 +3,18 @@
 import pytest
 from django.utils import timezone
 
-from fangxin.stats.tests.test_dashboards import history  # noqa: F401 - the shared fixture
+from fangxin.stats.tests.factories import make_history
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def history(users, entities):
+    return make_history(entities)
 API = "/api/v1/stats/goals"
 
 
-def test_series_match_the_dashboards(client, users, history):  # noqa: F811
+def test_series_match_the_dashboards(client, users, history):
     client.force_login(users["office"])
     body = client.get(f"{API}/two").json()
     lines = {line["county"]: line for line in body["counties"]}
@@ -22,7 +27,7 @@ def test_series_match_the_dashboards(client, users, history):  # noqa: F811
     assert one["total"] == 2
 
 
-def test_scope_and_errors(client, users, history):  # noqa: F811
+def test_scope_and_errors(client, users, history):
     client.force_login(users["county_b"])
     body = client.get(f"{API}/two").json()
     assert [line["county"] for line in body["counties"]] == ["150821"] and body["total"]["closed"] == 0
