@@ -49,7 +49,8 @@ DEFAULT_RULES = (
      "basis": "列入严重违法失信名单的，不得参加放心消费创建，不得申报示范单位，已获称号的进入复核",
      "position": 10},
     {"name": "经营异常名录主体不得申报示范单位", "condition_kind": "list", "condition_value": "abnormal",
-     "effects": ["block_title_application"], "basis": "列入经营异常名录期间，不得申报放心消费示范单位",
+     "effects": ["block_title_application", "title_review"],
+     "basis": "列入经营异常名录期间，不得申报放心消费示范单位，已获称号和创建资格的进入复核",
      "position": 20},
     {"name": "D 级主体提高抽查比例", "condition_kind": "grade", "condition_value": "D",
      "effects": ["raise_inspection_ratio"], "inspection_ratio": Decimal("0.30"),
@@ -115,6 +116,13 @@ def application_refusals(entity) -> list[str]:
 def title_review_required(entity) -> list[str]:
     """The rules under which the business's titles must go to review now, each naming its rule."""
     return [match.message for match in _with_effect(entity, RuleEffect.TITLE_REVIEW)]
+
+
+def review_rules_for(condition_kind: str, value: str) -> list[str]:
+    """Names of the active rules that send a business's titles and enrollment to review when it enters this list
+    (condition "list") or reaches this grade (condition "grade")."""
+    return [rule.name for rule in active_rules() if RuleEffect.TITLE_REVIEW in rule.effects
+            and rule.condition_kind == condition_kind and rule.condition_value == value]
 
 
 def profile_warnings(entity) -> list[str]:

@@ -45,16 +45,36 @@ def list_enter(*, actor: Actor, entity, kind: str, reason_code: str, reason: str
 
 
 def _open_management_case(actor: Actor, entry: ListEntry) -> None:
-    """A serious-violation or abnormal-list entry opens a dynamic-management review of the business's
-    enrollment and titles (policy 五(四)), in the same transaction."""
-    if entry.kind not in (ListKind.SERIOUS, ListKind.ABNORMAL):
-        return
+    """A list entry that a joint-punishment rule with the "title review" effect names opens a dynamic-management
+    review of the business's enrollment and titles (policy 五(四)), in the same transaction."""
     from fangxin.campaign.titles.choices import TriggerKind
     from fangxin.campaign.titles.services import case_open
 
-    trigger = TriggerKind.SERIOUS_LIST if entry.kind == ListKind.SERIOUS else TriggerKind.ABNORMAL_LIST
+    from .choices import RuleConditionKind
+    from .rules import review_rules_for
+
+    names = review_rules_for(RuleConditionKind.LIST, entry.kind)
+    if not names:
+        return
+    trigger = {ListKind.SERIOUS: TriggerKind.SERIOUS_LIST,
+               ListKind.ABNORMAL: TriggerKind.ABNORMAL_LIST}.get(entry.kind, TriggerKind.CREDIT_RULE)
     case_open(actor=actor, entity=entry.entity, trigger=trigger, source_ref=f"credit:{entry.pk}",
-              detail=f"{entry.get_kind_display()}：{entry.reason}")
+              detail=f"依据联合惩戒规则“{names[0]}”：{entry.get_kind_display()}，{entry.reason}")
+
+
+def _open_grade_review(actor: Actor, entity, grade: str, today: date) -> None:
+    """A grade that a "title review" rule names opens a review when the business reaches it (once per day)."""
+    from fangxin.campaign.titles.choices import TriggerKind
+    from fangxin.campaign.titles.services import case_open
+
+    from .choices import RuleConditionKind
+    from .rules import review_rules_for
+
+    names = review_rules_for(RuleConditionKind.GRADE, grade)
+    if names:
+        case_open(actor=actor, entity=entity, trigger=TriggerKind.CREDIT_RULE,
+                  source_ref=f"credit-grade:{entity.pk}:{grade}:{today.isoformat()}",
+                  detail=f"依据联合惩戒规则“{names[0]}”：信用等级降为 {grade} 级")
 
 
 def list_exit(*, actor: Actor, entry: ListEntry, exit_reason: str, exited_on: date, document_number: str = ""):
@@ -337,6 +357,7 @@ def _recompute(actor: Actor, entity, *, event: CreditEvent | None) -> CreditGrad
     grade.save()
     after = audit.snapshot(grade, GRADE_FIELDS)
     if result.grade != previous:
+        _open_grade_review(actor, entity, result.grade, today)
         CreditGradeHistory.objects.create(entity=entity, from_grade=previous, to_grade=result.grade,
                                           score=result.score, model_version=model.version, event=event,
                                           changed_at=now)

@@ -89,6 +89,7 @@ class TriggerKind(models.TextChoices):
     FAILED_INSPECTION = "failed_inspection", "抽查检查不合格"
     SERIOUS_COMPLAINT = "serious_complaint", "群体性或重大投诉"
     COMPLAINT_SURGE = "complaint_surge", "投诉调解成功件数超限"
+    CREDIT_RULE = "credit_rule", "联合惩戒规则"
     MANUAL = "manual", "工作人员发起"
 
 

@@ -732,7 +732,9 @@ def _title_ledger(actor: Actor, title: Title, step: str, detail: str) -> None:
 def scan_triggers(*, actor: Actor, today: date | None = None) -> list[ManagementCase]:
     """The periodic check (idempotent): credit-list entries and complaint surges open review cases."""
     from fangxin.complaints.models import Complaint
+    from fangxin.credit.choices import RuleConditionKind
     from fangxin.credit.models import ListEntry
+    from fangxin.credit.rules import review_rules_for
     from fangxin.merchants.models import MarketEntity
 
     today = today or _today()
@@ -742,10 +744,14 @@ def scan_triggers(*, actor: Actor, today: date | None = None) -> list[Management
     opened = []
     titled_or_enrolled = Q(titles__status=TitleStatus.VALID) | Q(enrollments__status__in=(
         EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED))
-    for entry in ListEntry.objects.current().filter(kind__in=("serious", "abnormal")).select_related("entity"):
-        trigger = TriggerKind.SERIOUS_LIST if entry.kind == "serious" else TriggerKind.ABNORMAL_LIST
+    for entry in ListEntry.objects.current().select_related("entity"):
+        names = review_rules_for(RuleConditionKind.LIST, entry.kind)  # the joint-punishment rules decide
+        if not names:
+            continue
+        trigger = {"serious": TriggerKind.SERIOUS_LIST, "abnormal": TriggerKind.ABNORMAL_LIST}.get(
+            entry.kind, TriggerKind.CREDIT_RULE)
         case = case_open(actor=actor, entity=entry.entity, trigger=trigger, source_ref=f"credit:{entry.pk}",
-                         detail=f"{entry.get_kind_display()}：{entry.reason}")
+                         detail=f"依据联合惩戒规则“{names[0]}”：{entry.get_kind_display()}，{entry.reason}")
         if case:
             opened.append(case)
     since = today - timedelta(days=window)

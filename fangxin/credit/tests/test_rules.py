@@ -54,7 +54,7 @@ def test_the_default_rules_are_seeded(reference):
               for rule in JointRule.objects.all()}
     assert seeded[SERIOUS_RULE] == ("list", "serious",
                                     ["block_enrollment", "block_title_application", "title_review"], None)
-    assert seeded["经营异常名录主体不得申报示范单位"] == ("list", "abnormal", ["block_title_application"], None)
+    assert seeded["经营异常名录主体不得申报示范单位"] == ("list", "abnormal", ["block_title_application", "title_review"], None)
     assert seeded["D 级主体提高抽查比例"] == ("grade", "D", ["raise_inspection_ratio"], Decimal("0.30"))
     assert seeded["C 级主体公开提示"][:3] == ("grade", "C", ["profile_warning"])
 
