@@ -259,6 +259,7 @@ def public_badge_svg(request, serial: str):
 
 
 def profile(request, uscc: str):
+    from fangxin.alerts.selectors import prepaid_for_profile
     from fangxin.credit import rules as credit_rules
     from fangxin.credit import selectors as credit_selectors
 
@@ -270,4 +271,5 @@ def profile(request, uscc: str):
         "history": selectors.enrollment_history(entity), "specific_all": specific_commitment_list(),
         "credit_grade": credit_selectors.grade_of(entity),
         "credit_entries": list(credit_selectors.current_entries(entity).order_by("-entered_on")),
-        "credit_warnings": credit_rules.profile_warnings(entity)})
+        "credit_warnings": credit_rules.profile_warnings(entity),
+        "prepaid": prepaid_for_profile(entity)})

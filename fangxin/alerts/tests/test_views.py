@@ -187,3 +187,12 @@ def test_api_prepaid_declaration(client, users, salon):
     assert ok.status_code == 200 and ok.json()["declared"] and ok.json()["outstanding_balance"] == "8800.00"
     client.force_login(users["county_a"])
     assert client.put(url, {"issues_cards": False}, content_type="application/json").status_code == 403
+
+
+def test_the_public_profile_shows_the_declaration(client, users, salon, entities):
+    entity, _ = salon
+    declare(entity, custody="none", custodian="", card_types=["stored_value"])
+    page = client.get(reverse("campaign:profile", args=[entity.uscc])).content.decode()
+    assert "预付卡经营情况（经营者申报）" in page and "办卡请谨慎" in page
+    other = client.get(reverse("campaign:profile", args=[entities["a_food"].uscc])).content.decode()
+    assert "预付卡经营情况" not in other
