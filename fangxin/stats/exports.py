@@ -45,6 +45,9 @@ def goal_one_xlsx(data: dict) -> bytes:
     _sheet(workbook, "行业×旗县区", ["旗县区", *sectors, "合计"], rows)
     if data["levels"]:
         _sheet(workbook, "按级别", ["级别", "数量"], [[level["label"], level["total"]] for level in data["levels"]])
+    _sheet(workbook, "协作机制", ["旗县区", "已建立", "建立日期", "文件文号"],
+           [[m["county_name"], "是" if m["in_place"] else "否", m["established_on"] or "", m["document_no"]]
+            for m in data["mechanisms"]])
     conditions = [*_filters_row(data["filters"], FILTER_LABELS), ["指标", data["measure_label"]]]
     _sheet(workbook, "说明", conditions[0], conditions[1:])
     return _bytes(workbook)

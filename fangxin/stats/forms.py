@@ -37,3 +37,15 @@ class HeatMeasureForm(DashboardFilterForm):
     def measure_code(self) -> str:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return data.get("measure") or "enrollments"
+
+
+class MechanismForm(forms.Form):
+    county = forms.ChoiceField(label="旗县区")
+    established_on = forms.DateField(label="建立日期", widget=forms.DateInput(attrs={"type": "date"}))
+    document_no = forms.CharField(label="文件文号", max_length=60, help_text="如：临政办发〔2026〕12 号")
+    members = forms.CharField(label="成员单位", max_length=300, required=False)
+    note = forms.CharField(label="说明", max_length=300, required=False)
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].choices = [(r.code, r.name) for r in counties]

@@ -12,6 +12,7 @@ equal in a unique constraint (SQLite and PostgreSQL), and the counter upsert nee
 from django.db import models
 
 from fangxin.accounts.scope import ScopedQuerySet
+from fangxin.core.models import TimeStampedModel
 
 
 class Source(models.TextChoices):
@@ -72,3 +73,30 @@ class Contribution(models.Model):
 
     def __str__(self):
         return f"{self.source}:{self.object_id}"
+
+
+class MechanismQuerySet(ScopedQuerySet):
+    scope_fields = {"region": "region"}
+
+
+class CoordinationMechanism(TimeStampedModel):
+    """A county's consumer-rights coordination mechanism between departments (policy 二(一): 各旗县区均建立消费者
+    权益保护部门协作机制), as the county or the joint-meeting office records it."""
+
+    region = models.OneToOneField("organisation.Region", verbose_name="旗县区", on_delete=models.PROTECT,
+                                  related_name="+")
+    established_on = models.DateField("建立日期")
+    document_no = models.CharField("文件文号", max_length=60, help_text="如：临政办发〔2026〕12 号")
+    members = models.CharField("成员单位", max_length=300, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    recorded_by = models.CharField("登记人", max_length=150)
+
+    objects = MechanismQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "旗县区消费维权协作机制"
+        verbose_name_plural = "旗县区消费维权协作机制"
+        ordering = ["region__code"]
+
+    def __str__(self):
+        return f"{self.region}（{self.document_no}）"

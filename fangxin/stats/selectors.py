@@ -26,7 +26,7 @@ from fangxin.organisation.choices import RegionLevel
 from fangxin.organisation.models import Department, Region, Sector
 from fangxin.organisation.selectors import counties, sector_list
 
-from .models import Rollup, Source
+from .models import CoordinationMechanism, Rollup, Source
 
 MONTHS = list(range(1, 13))
 
@@ -233,11 +233,28 @@ def goal_one(user, f: Filters, *, measure: str = "enrollments", today: dt.date |
     if measure != "enrollments":  # titles by level, for the table under the heat map
         level_rows = _heat_rows(user, f, measure, today).values("level").annotate(total=Sum("value"))
         levels = {row["level"]: row["total"] for row in level_rows}
+    mechanisms = mechanism_table(user, f)
     return {"goal": "one", "filters": f.as_dict(), "measure": measure, "measure_label": HEAT_MEASURES[measure],
+            "mechanisms": mechanisms, "mechanisms_in_place": sum(1 for m in mechanisms if m["in_place"]),
             "sectors": [{"code": s.code, "name": s.name} for s in sectors], "counties": table,
             "sector_totals": sector_totals, "total": sum(sector_totals),
             "levels": [{"level": level.value, "label": level.label, "total": levels.get(level.value, 0)}
                        for level in TitleLevel] if levels or measure != "enrollments" else []}
+
+
+def mechanism_table(user, f: Filters | None = None) -> list[dict]:
+    """Per county in view: whether its coordination mechanism is in place (by the end of the chosen year)."""
+    year_end = dt.date(f.year, 12, 31) if f else None
+    recorded = {m.region_id: m for m in CoordinationMechanism.objects.visible_to(user)}
+    table = []
+    for county in (_rows_counties(user, f) if f else scope_counties(user)):
+        m = recorded.get(county.pk)
+        in_place = m is not None and (year_end is None or m.established_on <= year_end)
+        table.append({"county": county.code, "county_name": county.name, "in_place": in_place,
+                      "established_on": m.established_on.isoformat() if m else None,
+                      "document_no": m.document_no if m else "", "members": m.members if m else "",
+                      "note": m.note if m else ""})
+    return table
 
 
 # --- drill-down: the records behind a cell ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ S = "workbench/stats/"
 urlpatterns = [
     path(S + "goal-1/", views.goal_one, name="goal_one"),
     path(S + "goal-1.xlsx", views.goal_one_xlsx, name="goal_one_xlsx"),
+    path(S + "mechanisms/", views.mechanisms, name="mechanisms"),
     path(S + "goal-2/", views.goal_two, name="goal_two"),
     path(S + "goal-2.xlsx", views.goal_two_xlsx, name="goal_two_xlsx"),
     path(S + "goal-4/", views.goal_four, name="goal_four"),

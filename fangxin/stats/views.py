@@ -5,19 +5,21 @@ message on the page. Staff see their own scope; auditors and administrators ever
 import io
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from fangxin.accounts.choices import STAFF_ROLES
 from fangxin.accounts.permissions import AUDIT_READERS
+from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError
 from fangxin.core.import_reports import xlsx_download
 from fangxin.workbench.decorators import page_for
 
-from . import exports, selectors
-from .forms import DashboardFilterForm, HeatMeasureForm
+from . import exports, selectors, services
+from .forms import DashboardFilterForm, HeatMeasureForm, MechanismForm
 
 GOAL_TITLES = {
     "one": "目标一：放心消费创建覆盖",
@@ -98,6 +100,30 @@ def goal_one(request):
 def goal_one_xlsx(request):
     _form, f, _error, data = _goal_one(request)
     return xlsx_download(io.BytesIO(exports.goal_one_xlsx(data)), f"goal-1-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- goal 一: the counties' coordination mechanisms ------------------------------------------------------------
+
+@page_for(reads_stats)
+def mechanisms(request):
+    counties = [c for c in selectors.scope_counties(request.user)
+                if services.can_record_mechanism(request.user, c)]
+    form = MechanismForm(request.POST or None, counties=counties) if counties else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mechanism = services.mechanism_record(
+                actor=Actor.from_request(request), county_code=data["county"],
+                established_on=data["established_on"], document_no=data["document_no"], members=data["members"],
+                note=data["note"])
+        except FangxinError as exc:
+            form.add_error(exc.details.get("field") if exc.details.get("field") in form.fields else None,
+                           exc.message)
+        else:
+            messages.success(request, f"已登记{mechanism.region.name}的消费维权协作机制（{mechanism.document_no}）。")
+            return redirect("stats:mechanisms")
+    return render(request, "stats/mechanisms.html", {
+        "title": "旗县区消费维权协作机制", "rows": selectors.mechanism_table(request.user), "record_form": form})
 
 
 # --- goal 二 -----------------------------------------------------------------------------------------------------

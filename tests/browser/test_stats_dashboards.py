@@ -58,6 +58,18 @@ def test_goal_one_heat_map(users, history, desktop_page):
     assert page.locator(".records-count").inner_text() == "1"
     assert "临河区华联超市" in page.locator("table.records-table").inner_text()
     axe_check(page)
+    # the county's coordination mechanism, recorded by the office, counts on the goal page
+    open_menu(page, "创建覆盖（目标一）")
+    assert page.locator(".mechanisms-count").inner_text() == "0"
+    click_and_wait(page, page.get_by_role("link", name="查看和登记"))
+    axe_check(page)
+    page.locator("form.form #id_county").select_option(label="临河区")
+    page.get_by_label("建立日期").fill("2026-01-15")
+    page.get_by_label("文件文号").fill("临政办发〔2026〕5 号")
+    click_and_wait(page, page.get_by_role("button", name="保存"))
+    assert "已登记临河区的消费维权协作机制" in page.locator(".messages").inner_text()
+    open_menu(page, "创建覆盖（目标一）")
+    assert page.locator(".mechanisms-count").inner_text() == "1"
 
 
 def test_goal_two_operator_share(users, history, desktop_page):
