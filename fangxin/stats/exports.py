@@ -63,6 +63,9 @@ def goal_two_xlsx(data: dict) -> bytes:
     _sheet(workbook, "按月占比", ["旗县区", *MONTH_LABELS], monthly, percent_columns=range(2, 14))
     counts = [[line["county_name"], *[f"{m['operator_settled']}/{m['closed']}" for m in line["months"]]]
               for line in data["counties"]]
+    _sheet(workbook, "按行业", ["行业", "经营者和解", "办结", "经营者和解占比"],
+           [[line["sector_name"], line["operator_settled"], line["closed"], line["share"]] for line in data["sectors"]],
+           percent_columns=(4,))
     _sheet(workbook, "按月件数", ["旗县区（经营者和解/办结）", *MONTH_LABELS], counts)
     conditions = _filters_row(data["filters"], FILTER_LABELS)
     _sheet(workbook, "说明", conditions[0], [*conditions[1:], ["口径", "按收到月份统计的投诉中，经营者和解件数 ÷ 办结件数"]])

@@ -135,7 +135,29 @@ def goal_two(user, f: Filters) -> dict:
     closed = sum(t["closed"] for t in totals)
     settled = sum(t["operator_settled"] for t in totals)
     return {"goal": "two", "filters": f.as_dict(), "months": MONTHS, "counties": table, "month_totals": totals,
+            "sectors": _two_by_sector(user, f),
             "total": {"closed": closed, "operator_settled": settled, "share": _rate(settled, closed)}}
+
+
+def _two_by_sector(user, f: Filters) -> list[dict]:
+    """The same share by sector (the year, all counties in view); unclassified complaints last."""
+    rows = (_rollups(user, Source.COMPLAINT, f)
+            .filter(period__gte=dt.date(f.year, 1, 1), period__lte=dt.date(f.year, 12, 1),
+                    measure__in=["closed", "operator_settled"])
+            .values("sector", "measure").annotate(total=Sum("value")))
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["sector"], {"closed": 0, "operator_settled": 0})[row["measure"]] += row["total"]
+    sectors = [f.sector] if f.sector else list(sector_list())
+    table = []
+    for sector in sectors:
+        cell = counts.get(sector.pk, {"closed": 0, "operator_settled": 0})
+        table.append({"sector": sector.code, "sector_name": sector.name, **cell,
+                      "share": _rate(cell["operator_settled"], cell["closed"])})
+    if not f.sector and 0 in counts:
+        table.append({"sector": "", "sector_name": "未分类", **counts[0],
+                      "share": _rate(counts[0]["operator_settled"], counts[0]["closed"])})
+    return table
 
 
 # --- goal 四: handling, success and satisfaction rates; service stations -------------------------------------------

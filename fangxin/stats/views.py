@@ -142,6 +142,9 @@ def goal_two(request):
         cell["share_text"] = _percent(cell["share"])
         cell["url"] = _records_url(f, "complaint", "operator_settled", month=cell["month"])
     data["total"]["share_text"] = _percent(data["total"]["share"])
+    for line in data["sectors"]:
+        line["share_text"] = _percent(line["share"])
+        line["url"] = _records_url(f, "complaint", "operator_settled", sector=line["sector"]) if line["sector"] else ""
     charts = [
         {"kind": "bar", "title": f"{f.year} 年各旗县区经营者和解占比", "percent": True,
          "categories": [line["county_name"] for line in data["counties"]],
