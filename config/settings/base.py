@@ -181,4 +181,5 @@ FANGXIN_DEMO_STEPS = [
     "fangxin.credit.demo",
     "fangxin.inspections.demo",
     "fangxin.alerts.demo",
+    "fangxin.stats.demo",  # last: rebuilds the rollups after the bulk loaders
 ]
