@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpendataConfig(AppConfig):
+    name = "fangxin.opendata"
+    verbose_name = "开放数据与报告"

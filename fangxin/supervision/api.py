@@ -1,0 +1,5 @@
+"""/api/v1/ routes of the supervision app."""
+
+from ninja import Router
+
+router = Router(tags=["supervision"])
