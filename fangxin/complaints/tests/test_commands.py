@@ -110,3 +110,25 @@ def test_demo_load_fills_every_state_and_runs_once(demo_world):
     make_complaint(Status.ACCEPTED, business_name="路边水果摊", region_code="150802", description="新的一件")
     numbers = list(ComplaintDocument.objects.values_list("number", flat=True))
     assert len(numbers) == len(set(numbers))
+
+
+def test_demo_tells_the_story_of_improving_counties_and_one_lagging(demo_world):
+    """Issue 8 item 9: the share of complaints that end well rises over the three years in the other counties,
+    while the lagging county stays behind."""
+    from fangxin.complaints import demo
+
+    demo.load(rng=random.Random("story"), actor=demo_world, stdout=StringIO(), count=2500)
+    today = timezone.localdate()
+    ended = Complaint.objects.filter(status__in=demo.GOOD_ENDINGS | demo.POOR_ENDINGS)
+
+    def good_share(rows):
+        rows = list(rows)
+        return sum(r.status in demo.GOOD_ENDINGS for r in rows) / len(rows)
+
+    old = ended.filter(received_on__lt=today - timedelta(days=730))
+    recent = ended.filter(received_on__gte=today - timedelta(days=365))
+    others_old = good_share(old.exclude(region__code=demo.LAGGING_COUNTY))
+    others_recent = good_share(recent.exclude(region__code=demo.LAGGING_COUNTY))
+    lagging_recent = good_share(recent.filter(region__code=demo.LAGGING_COUNTY))
+    assert others_recent > others_old + 0.05
+    assert lagging_recent < others_recent - 0.1
