@@ -22,7 +22,7 @@ class ArticleStatus(models.TextChoices):
 
 STATUS_TONE = {ArticleStatus.DRAFT: "muted", ArticleStatus.SUBMITTED: "warning", ArticleStatus.RETURNED: "danger",
                ArticleStatus.PUBLISHED: "success", ArticleStatus.WITHDRAWN: "muted"}
-EDITABLE = (ArticleStatus.DRAFT, ArticleStatus.RETURNED)
+EDITABLE = (ArticleStatus.DRAFT, ArticleStatus.RETURNED, ArticleStatus.WITHDRAWN)
 # The public URL slug of each kind's list page (/zixun/<slug>/).
 KIND_SLUGS = {ArticleKind.ANNOUNCEMENT: "gonggao", ArticleKind.TYPICAL_CASE: "anli", ArticleKind.EDUCATION: "pufa",
               ArticleKind.WARNING: "jingshi", ArticleKind.SAMPLING_FAILURE: "choujian", ArticleKind.RECALL: "zhaohui"}

@@ -45,9 +45,18 @@ def can_review(user, article: Article) -> bool:
                 and user.role in STAFF_ROLES)
 
 
+def can_submit(user, article: Article) -> bool:
+    return ARTICLE_FLOW.can(article.status, ArticleStatus.SUBMITTED) and _author_side(user, article)
+
+
 def can_edit(user, article: Article) -> bool:
     """The author, or a colleague of the author's department, while the article is a draft or returned."""
-    if not article.editable or not can_write(user):
+    return article.editable and _author_side(user, article)
+
+
+def _author_side(user, article: Article) -> bool:
+    """The author, or staff of the article's department: they submit (and resubmit) it."""
+    if not can_write(user):
         return False
     return user.pk == article.author_id or (user.department_id is not None
                                             and user.department_id == article.department_id)
@@ -94,7 +103,7 @@ def _clean_article(data: ArticleInput) -> dict:
 
 
 def article_save(*, actor: Actor, data: ArticleInput, article: Article | None = None) -> Article:
-    """Create a draft, or change a draft or returned article."""
+    """Create a draft, or change a draft, returned or withdrawn article."""
     if actor.role != SYSTEM_ROLE and not can_write(actor.user):
         raise PermissionDenied("资讯由各部门、旗县区工作人员和联席会议办公室撰写。")
     values = _clean_article(data)
@@ -110,7 +119,7 @@ def article_save(*, actor: Actor, data: ArticleInput, article: Article | None = 
             return article
         article = Article.objects.select_for_update().get(pk=article.pk)
         if actor.role != SYSTEM_ROLE and not can_edit(actor.user, article):
-            raise PermissionDenied("只有撰稿人或本部门工作人员可以修改草稿或被退回的资讯。")
+            raise PermissionDenied("只有撰稿人或本部门工作人员可以修改草稿、被退回或已撤回的资讯。")
         if not article.editable:
             raise ValidationFailed("已提交或已发布的资讯不能修改；撤回或退回后再修改。")
         changes = {}
@@ -141,15 +150,12 @@ def article_transition(*, actor: Actor, article: Article, to_status: str, reason
         raise ValidationFailed("理由最多 1000 个字。", details={"field": "reason"})
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
+        ARTICLE_FLOW.check(article.status, to_status)
         if actor.role != SYSTEM_ROLE:
             if to_status in REVIEW_STEPS and not can_review(actor.user, article):
                 raise PermissionDenied("审核由联席会议办公室或发布部门负责人（非撰稿人本人）进行。")
-            if to_status == ArticleStatus.SUBMITTED and not (
-                    actor.user_id == article.author_id or can_edit(actor.user, article)
-                    or (article.status == ArticleStatus.WITHDRAWN and can_write(actor.user)
-                        and actor.user.department_id == article.department_id)):
+            if to_status == ArticleStatus.SUBMITTED and not _author_side(actor.user, article):
                 raise PermissionDenied("只有撰稿人或本部门工作人员可以提交审核。")
-        ARTICLE_FLOW.check(article.status, to_status)
         before, now = article.status, timezone.now()
         article.status = to_status
         if to_status == ArticleStatus.SUBMITTED:

@@ -115,9 +115,7 @@ def article_edit(request, pk: int):
 def _detail(request, pk: int, *, form: TransitionForm | None = None, status: int = 200):
     article = selectors.article_get(request.user, pk)
     reviewer = services.can_review(request.user, article)
-    author_side = services.can_edit(request.user, article) or (
-        article.status == ArticleStatus.WITHDRAWN and services.can_write(request.user)
-        and request.user.department_id == article.department_id)
+    author_side = services.can_submit(request.user, article)
     actions = []
     for target in ARTICLE_FLOW.allowed(article.status):
         if (target in REVIEW_STEPS and reviewer) or (target == ArticleStatus.SUBMITTED and author_side):
