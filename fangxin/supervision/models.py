@@ -8,7 +8,7 @@ from datetime import date
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from fangxin.accounts.choices import WHOLE_SYSTEM_ROLES, Role
@@ -31,6 +31,10 @@ class Task(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+
+# Counties first, then departments, each by code (NULLs sort differently on SQLite and PostgreSQL otherwise).
+ASSIGNEE_ORDER = (F("region__code").asc(nulls_last=True), F("department__code").asc(nulls_last=True), "id")
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -71,7 +75,7 @@ class Assignment(TimeStampedModel):
     class Meta:
         verbose_name = "督导任务承办"
         verbose_name_plural = "督导任务承办"
-        ordering = ["task_id", "region__code", "department__code", "id"]
+        ordering = ["task_id", *ASSIGNEE_ORDER]
         constraints = [
             models.CheckConstraint(condition=Q(department__isnull=True) ^ Q(region__isnull=True),
                                    name="assignment_one_assignee"),

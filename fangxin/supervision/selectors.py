@@ -12,7 +12,7 @@ from fangxin.organisation.selectors import counties
 
 from . import evaluation
 from .evaluation import Row, Weighted
-from .models import Assignment, AssignmentEvent, EvaluationScheme, Task
+from .models import ASSIGNEE_ORDER, Assignment, AssignmentEvent, EvaluationScheme, Task
 
 
 def assignments_visible(user):
@@ -32,20 +32,20 @@ class BoardRow:
 def board(user, *, status: str = "", overdue_only: bool = False, today: date | None = None) -> list[BoardRow]:
     """Every task with at least one assignment the viewer may see, with those assignments (task × assignee)."""
     today = today or timezone.localdate()
-    visible = assignments_visible(user).order_by("region__code", "department__code", "id")
+    visible = assignments_visible(user)
     if status:
         visible = visible.filter(status=status)
     if overdue_only:
         visible = visible.overdue(today)
     rows: dict[int, BoardRow] = {}
-    for a in visible.order_by("task__due_on", "task_id", "region__code", "department__code", "id"):
+    for a in visible.order_by("task__due_on", "task_id", *ASSIGNEE_ORDER):
         rows.setdefault(a.task_id, BoardRow(task=a.task, assignments=[])).assignments.append(a)
     return list(rows.values())
 
 
 def task_get(user, pk: int) -> tuple[Task, list[Assignment]]:
     """The task and the viewer's assignments of it (with their timelines); forbidden or missing → 404."""
-    assignments = list(assignments_visible(user).filter(task_id=pk).prefetch_related(
+    assignments = list(assignments_visible(user).filter(task_id=pk).order_by(*ASSIGNEE_ORDER).prefetch_related(
         Prefetch("events", queryset=AssignmentEvent.objects.order_by("at", "id"))))
     if not assignments:
         raise NotFound("没有找到该督导任务。")
