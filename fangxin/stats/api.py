@@ -52,3 +52,30 @@ def goal_four(request, year: int | None = None, county: str = "", sector: str = 
     user = _reader(request)
     return selectors.goal_four(user, selectors.filters_from(year=year, county=county, sector=sector,
                                                             department=department))
+
+
+@router.get("/stats/goals/three", response=dict, auth=STAFF_AUTH,
+            summary="目标三：抽检合格率按旗县区、月份和行业；发现的问题",
+            description=FILTERS_NOTE + " 部门为抽查计划的牵头部门；pass_rate 为合格 ÷ 已录入结果（无结果时为 null）。")
+def goal_three(request, year: int | None = None, county: str = "", sector: str = "", department: str = ""):
+    user = _reader(request)
+    return selectors.goal_three(user, selectors.filters_from(year=year, county=county, sector=sector,
+                                                             department=department))
+
+
+@router.get("/stats/goals/five", response=dict, auth=STAFF_AUTH,
+            summary="目标五：预警按类型和月份；签收率、办结率、中位处置天数",
+            description=FILTERS_NOTE + " 按首次发现的月份；median_days 为已办结预警从发现到办结的整天数中位数。")
+def goal_five(request, year: int | None = None, county: str = "", sector: str = "", department: str = ""):
+    user = _reader(request)
+    return selectors.goal_five(user, selectors.filters_from(year=year, county=county, sector=sector,
+                                                            department=department))
+
+
+@router.get("/stats/goals/six", response=dict, auth=STAFF_AUTH,
+            summary="目标六：信用等级分布、名单列入和移出、抽签和检查结果按时公示",
+            description=FILTERS_NOTE + " 信用等级为当前等级（不随年度变化）；抽签按抽取截止日期所在年度。")
+def goal_six(request, year: int | None = None, county: str = "", sector: str = "", department: str = ""):
+    user = _reader(request)
+    return selectors.goal_six(user, selectors.filters_from(year=year, county=county, sector=sector,
+                                                           department=department))

@@ -19,6 +19,11 @@ class Source(models.TextChoices):
     COMPLAINT = "complaint", "投诉"
     ENROLLMENT = "enrollment", "创建单位"
     TITLE = "title", "示范单位称号"
+    INSPECTION = "inspection", "抽查检查"
+    WARNING = "warning", "预警"
+    GRADE = "grade", "信用等级"
+    LIST_ENTRY = "listentry", "信用名单列入"
+    LIST_EXIT = "listexit", "信用名单移出"
 
 
 class RollupQuerySet(ScopedQuerySet):
@@ -33,8 +38,10 @@ class Rollup(models.Model):
                                related_name="+")
     sector = models.PositiveIntegerField("行业编号", default=0, help_text="0 表示未分类")
     department = models.PositiveIntegerField("部门编号", default=0, help_text="0 表示未指定")
-    level = models.CharField("级别", max_length=10, blank=True)
-    bucket = models.CharField("分组", max_length=10, blank=True, help_text="称号：有效期至（ISO 日期）")
+    level = models.CharField("级别", max_length=20, blank=True,
+                             help_text="称号：级别；预警：类型；信用等级：等级；名单：名单种类")
+    bucket = models.CharField("分组", max_length=10, blank=True,
+                              help_text="称号：有效期至；未公示的抽查结果：公示期限；已办结预警：处置天数")
     measure = models.CharField("指标", max_length=20)
     value = models.BigIntegerField("数值", default=0)
 
@@ -62,7 +69,7 @@ class Contribution(models.Model):
     region_id = models.BigIntegerField("旗县区编号")
     sector = models.PositiveIntegerField("行业编号", default=0)
     department = models.PositiveIntegerField("部门编号", default=0)
-    level = models.CharField("级别", max_length=10, blank=True)
+    level = models.CharField("级别", max_length=20, blank=True)
     bucket = models.CharField("分组", max_length=10, blank=True)
     measures = models.JSONField("指标", default=dict)
 

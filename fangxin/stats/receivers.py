@@ -12,17 +12,25 @@ from . import rollups
 from .models import Source
 
 OBJECT_SOURCES = {
-    "complaints.complaint": Source.COMPLAINT,
-    "campaign.enrollment": Source.ENROLLMENT,
-    "campaign.title": Source.TITLE,
+    "complaints.complaint": (Source.COMPLAINT,),
+    "campaign.enrollment": (Source.ENROLLMENT,),
+    "campaign.title": (Source.TITLE,),
+    "inspections.inspection": (Source.INSPECTION,),
+    "alerts.warning": (Source.WARNING,),
+    "credit.creditgrade": (Source.GRADE,),
+    # one list entry feeds two sources: its entry month and its exit month
+    "credit.listentry": (Source.LIST_ENTRY, Source.LIST_EXIT),
 }
 
 
 def rollups_from_audit(instance: AuditRecord) -> None:
     if not instance.object_id.isdigit():
         return
-    source = OBJECT_SOURCES.get(instance.object_type)
-    if source is not None:
-        rollups.refresh(source, [int(instance.object_id)], removed=instance.action.endswith(".delete"))
+    sources = OBJECT_SOURCES.get(instance.object_type)
+    if sources is not None:
+        for source in sources:
+            rollups.refresh(source, [int(instance.object_id)], removed=instance.action.endswith(".delete"))
     elif instance.object_type == "merchants.marketentity":
         rollups.refresh_entity(int(instance.object_id))
+    elif instance.object_type == "inspections.plan":
+        rollups.refresh_plan(int(instance.object_id))

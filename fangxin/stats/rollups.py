@@ -25,6 +25,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fangxin.alerts.choices import Severity, WarningStatus
+from fangxin.alerts.models import Warning
 from fangxin.campaign.choices import CURRENT_STATUSES
 from fangxin.campaign.models import Enrollment
 from fangxin.campaign.titles.choices import TitleStatus
@@ -32,6 +34,8 @@ from fangxin.campaign.titles.models import Title
 from fangxin.complaints.choices import BUREAU_ACCEPTED, SETTLED_STATUSES, Kind, Status
 from fangxin.complaints.metrics import CLOSED_ACCEPTED
 from fangxin.complaints.models import Complaint
+from fangxin.credit.models import CreditGrade, ListEntry
+from fangxin.inspections.models import Inspection
 
 from .models import Contribution, Rollup, Source
 
@@ -101,10 +105,98 @@ def title_contribution(row: dict) -> tuple[Key, dict[str, int]]:
     return key, {name: value for name, value in measures.items() if value}
 
 
+INSPECTION_FIELDS = ("id", "outcome", "inspected_on", "result_recorded_at", "publish_due", "published_at",
+                     "entity__region_id", "entity__sector_id", "plan__lead_department_id")
+OUTCOME_MEASURES = ("passed", "problems", "not_found", "refused")
+
+
+def _local_date(moment) -> date:
+    return timezone.localtime(moment).date()
+
+
+def inspection_contribution(row: dict) -> tuple[Key, dict[str, int]] | None:
+    """An inspection counts once its result is recorded, in the month it was inspected, under the plan's lead
+    department. Publication: on time when published by its due date. An unpublished result keeps its due date
+    as the bucket, so "overdue today" is decided when read (no nightly job), like a title's expiry."""
+    outcome = row["outcome"]
+    if not outcome:
+        return None
+    inspected = row["inspected_on"] or _local_date(row["result_recorded_at"])
+    published, due = row["published_at"], row["publish_due"]
+    on_time = published is not None and (due is None or _local_date(published) <= due)
+    measures = {"inspected": 1, outcome: 1, "published": int(published is not None),
+                "published_on_time": int(on_time), "published_late": int(published is not None and not on_time),
+                "unpublished": int(published is None)}
+    bucket = due.isoformat() if published is None and due is not None else ""
+    key = Key(inspected.replace(day=1), row["entity__region_id"], row["entity__sector_id"] or 0,
+              row["plan__lead_department_id"] or 0, "", bucket)
+    return key, {name: value for name, value in measures.items() if value}
+
+
+WARNING_FIELDS = ("id", "kind", "detected_on", "region_id", "sector_id", "department_id", "status", "severity",
+                  "acknowledged_at", "closed_at")
+HANDLING_DAYS_CAP = 999
+
+
+def handling_days(detected_on: date, closed_at) -> int:
+    """Whole days from detection to closing (0: closed the day it was detected), capped to fit the bucket."""
+    return max(0, min((_local_date(closed_at) - detected_on).days, HANDLING_DAYS_CAP))
+
+
+def warning_contribution(row: dict) -> tuple[Key, dict[str, int]]:
+    """A warning counts in the month it was first detected, by kind (level). A closed warning's bucket is its
+    handling time in days, so the median handling time is read from the closed counts per bucket — a histogram
+    kept in the rollups like every other counter, O(groups) to read."""
+    status = row["status"]
+    closed = status == WarningStatus.CLOSED and row["closed_at"] is not None
+    measures = {"detected": 1, "high": int(row["severity"] == Severity.HIGH),
+                "acknowledged": int(status != WarningStatus.OPEN or row["acknowledged_at"] is not None),
+                "closed": int(closed)}
+    bucket = f"{handling_days(row['detected_on'], row['closed_at']):03d}" if closed else ""
+    key = Key(row["detected_on"].replace(day=1), row["region_id"], row["sector_id"] or 0, row["department_id"] or 0,
+              row["kind"], bucket)
+    return key, {name: value for name, value in measures.items() if value}
+
+
+GRADE_FIELDS = ("id", "grade", "entity__region_id", "entity__sector_id")
+# A grade is the business's current state, not an event of a year: one fixed period holds the distribution.
+CURRENT_PERIOD = date(2000, 1, 1)
+
+
+def grade_contribution(row: dict) -> tuple[Key, dict[str, int]]:
+    key = Key(CURRENT_PERIOD, row["entity__region_id"], row["entity__sector_id"] or 0, 0, row["grade"], "")
+    return key, {"entities": 1}
+
+
+LIST_FIELDS = ("id", "kind", "entered_on", "exited_on", "entity__region_id", "entity__sector_id")
+
+
+def list_entry_contribution(row: dict) -> tuple[Key, dict[str, int]]:
+    """The entry, in the month the business was put on the list (`current` while it is still on it)."""
+    key = Key(row["entered_on"].replace(day=1), row["entity__region_id"], row["entity__sector_id"] or 0, 0,
+              row["kind"], "")
+    measures = {"entered": 1, "current": int(row["exited_on"] is None)}
+    return key, {name: value for name, value in measures.items() if value}
+
+
+def list_exit_contribution(row: dict) -> tuple[Key, dict[str, int]] | None:
+    """The exit, in its own month: a second source over the same rows, since one contribution has one key."""
+    if row["exited_on"] is None:
+        return None
+    key = Key(row["exited_on"].replace(day=1), row["entity__region_id"], row["entity__sector_id"] or 0, 0,
+              row["kind"], "")
+    return key, {"exited": 1}
+
+
 SOURCES = {
     Source.COMPLAINT: (Complaint, COMPLAINT_FIELDS, complaint_contribution),
     Source.ENROLLMENT: (Enrollment, ENROLLMENT_FIELDS, enrollment_contribution),
     Source.TITLE: (Title, TITLE_FIELDS, title_contribution),
+    Source.INSPECTION: (Inspection, INSPECTION_FIELDS, inspection_contribution),
+    Source.WARNING: (Warning, WARNING_FIELDS, warning_contribution),
+    Source.GRADE: (CreditGrade, GRADE_FIELDS, grade_contribution),
+    Source.LIST_ENTRY: (ListEntry, LIST_FIELDS, list_entry_contribution),
+    Source.LIST_EXIT: (ListEntry, LIST_FIELDS, list_exit_contribution),
 }
 
 
@@ -188,9 +280,21 @@ def _wait_for_rebuild() -> None:
 
 
 def refresh_entity(entity_id: int) -> None:
-    """An entity moved county or sector: its enrollments and titles move with it."""
+    """An entity moved county or sector: its enrollments, titles, inspections, grade and list entries move with
+    it (warnings keep the county and sector they were detected in)."""
     refresh(Source.ENROLLMENT, Enrollment.objects.filter(entity_id=entity_id).values_list("pk", flat=True))
     refresh(Source.TITLE, Title.objects.filter(entity_id=entity_id).values_list("pk", flat=True))
+    refresh(Source.INSPECTION, Inspection.objects.filter(entity_id=entity_id).values_list("pk", flat=True))
+    refresh(Source.GRADE, CreditGrade.objects.filter(entity_id=entity_id).values_list("pk", flat=True))
+    entries = list(ListEntry.objects.filter(entity_id=entity_id).values_list("pk", flat=True))
+    refresh(Source.LIST_ENTRY, entries)
+    refresh(Source.LIST_EXIT, entries)
+
+
+def refresh_plan(plan_id: int) -> None:
+    """A plan's steps are audited on the plan (its inspections are created in bulk by the draw): the lead
+    department of its recorded results follows the plan."""
+    refresh(Source.INSPECTION, Inspection.objects.filter(plan_id=plan_id).values_list("pk", flat=True))
 
 
 # --- from scratch -------------------------------------------------------------------------------------------------

@@ -29,6 +29,9 @@ from fangxin.organisation.selectors import counties, sector_list
 from .models import CoordinationMechanism, Rollup, Source
 
 MONTHS = list(range(1, 13))
+# Sources whose records name a department (the complaint's handler, the plan's lead, the warning's department);
+# for the others a department filter means the sectors the department leads or co-operates in.
+DEPARTMENT_SOURCES = frozenset({Source.COMPLAINT, Source.INSPECTION, Source.WARNING})
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def _rollups(user, source: str, f: Filters) -> QuerySet[Rollup]:
     if f.sector:
         rows = rows.filter(sector=f.sector.pk)
     if f.department:
-        if source == Source.COMPLAINT:
+        if source in DEPARTMENT_SOURCES:
             rows = rows.filter(department=f.department.pk)
         else:  # a department's businesses are those of the sectors it leads or co-operates in
             rows = rows.filter(sector__in=department_sector_ids(f.department.pk))
@@ -301,24 +304,30 @@ class Drill:
     source: str
     measure: str
     month: int | None = None
+    level: str = ""
 
     @property
     def label(self) -> str:
-        return RECORD_MEASURES[self.source][self.measure][0]
+        label = RECORD_MEASURES[self.source][self.measure][0]
+        level = dict(LEVEL_CHOICES.get(self.source, ())).get(self.level)
+        return f"{label}（{level}）" if level else label
 
 
-def drill_from(*, source: str = "", measure: str = "", month=None) -> Drill:
+def drill_from(*, source: str = "", measure: str = "", month=None, level: str = "") -> Drill:
     if source not in RECORD_MEASURES or measure not in RECORD_MEASURES[source]:
         raise ValidationFailed("未知的统计口径。", details={"field": "measure"})
+    level = level or ""
+    if level and level not in dict(LEVEL_CHOICES.get(source, ())):
+        raise ValidationFailed("未知的分类。", details={"field": "level"})
     if month in (None, ""):
-        return Drill(source, measure, None)
+        return Drill(source, measure, None, level)
     try:
         month = int(month)
     except (TypeError, ValueError):
         raise ValidationFailed("月份须为 1–12。", details={"field": "month"}) from None
     if not 1 <= month <= 12:
         raise ValidationFailed("月份须为 1–12。", details={"field": "month"})
-    return Drill(source, measure, month)
+    return Drill(source, measure, month, level)
 
 
 def _year_start(year: int) -> dt.datetime:
@@ -328,6 +337,8 @@ def _year_start(year: int) -> dt.datetime:
 def drill_records(user, f: Filters, drill: Drill, *, today: dt.date | None = None) -> QuerySet:
     """The raw records one dashboard cell counts, with the same definition as its rollup measure."""
     today = today or timezone.localdate()
+    if drill.source in EXTRA_DRILLS:
+        return EXTRA_DRILLS[drill.source](user, f, drill, today)
     if drill.source == "complaint":
         if drill.month:
             start = dt.date(f.year, drill.month, 1)
@@ -362,3 +373,346 @@ def drill_records(user, f: Filters, drill: Drill, *, today: dt.date | None = Non
     if f.department:
         rows = rows.filter(entity__sector__in=department_sector_ids(f.department.pk))
     return rows
+
+
+def _month_range(year: int, month: int | None) -> tuple[dt.date, dt.date]:
+    if month:
+        start = dt.date(year, month, 1)
+        return start, (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _year_rows(user, source: str, f: Filters, measures) -> QuerySet[Rollup]:
+    return _rollups(user, source, f).filter(period__gte=dt.date(f.year, 1, 1), period__lte=dt.date(f.year, 12, 1),
+                                            measure__in=list(measures))
+
+
+def _sectors_in_view(f: Filters) -> list[Sector]:
+    sectors = [f.sector] if f.sector else list(sector_list())
+    if f.department:
+        allowed = department_sector_ids(f.department.pk)
+        sectors = [s for s in sectors if s.pk in allowed]
+    return sectors
+
+
+# --- goal 三: inspection pass rate and the problems found ---------------------------------------------------------
+
+OUTCOME_LABELS = {"passed": "合格", "problems": "发现问题", "not_found": "无法联系（未发现）", "refused": "拒绝检查"}
+PROBLEM_OUTCOMES = ("problems", "not_found", "refused")
+INSPECTION_PARTS = ("inspected", *OUTCOME_LABELS)
+
+
+def _pass(parts: dict[str, int]) -> dict:
+    return {**parts, "pass_rate": _rate(parts["passed"], parts["inspected"]),
+            "failed": sum(parts[name] for name in PROBLEM_OUTCOMES)}
+
+
+def goal_three(user, f: Filters) -> dict:
+    """抽检合格率: passed ÷ recorded results, by county, month and sector (month of the inspection); the failed
+    outcomes with their counts."""
+    rows = (_year_rows(user, Source.INSPECTION, f, INSPECTION_PARTS)
+            .values("region_id", "sector", "period", "measure").annotate(total=Sum("value")))
+    by_county: dict[int, dict] = {}
+    by_month = {m: dict.fromkeys(INSPECTION_PARTS, 0) for m in MONTHS}
+    by_sector: dict[int, dict] = {}
+    for row in rows:
+        for table, key in ((by_county, row["region_id"]), (by_sector, row["sector"])):
+            table.setdefault(key, dict.fromkeys(INSPECTION_PARTS, 0))[row["measure"]] += row["total"]
+        by_month[row["period"].month][row["measure"]] += row["total"]
+    empty = dict.fromkeys(INSPECTION_PARTS, 0)
+    counties_table = [{"county": c.code, "county_name": c.name, **_pass(by_county.get(c.pk, empty))}
+                      for c in _rows_counties(user, f)]
+    sectors_table = [{"sector": s.code, "sector_name": s.name, **_pass(by_sector.get(s.pk, empty))}
+                     for s in _sectors_in_view(f)]
+    if not f.sector and 0 in by_sector:
+        sectors_table.append({"sector": "", "sector_name": "未分类", **_pass(by_sector[0])})
+    total = _pass({part: sum(line[part] for line in counties_table) for part in INSPECTION_PARTS})
+    problems = [{"outcome": name, "label": OUTCOME_LABELS[name], "count": total[name],
+                 "share": _rate(total[name], total["failed"])} for name in PROBLEM_OUTCOMES]
+    return {"goal": "three", "filters": f.as_dict(), "months": [{"month": m, **_pass(by_month[m])} for m in MONTHS],
+            "counties": counties_table, "sectors": sectors_table, "problems": problems, "total": total}
+
+
+# --- goal 五: early warnings and their handling -------------------------------------------------------------------
+
+WARNING_PARTS = ("detected", "acknowledged", "closed", "high")
+
+
+def median_from_histogram(histogram: dict[int, int]) -> float | None:
+    """The median of values given as {value: count}: the mean of the values at sorted positions (n-1)//2 and
+    n//2 (the same value for an odd count)."""
+    count = sum(histogram.values())
+    if not count:
+        return None
+    wanted = ((count - 1) // 2, count // 2)
+    found: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        while len(found) < 2 and seen > wanted[len(found)]:
+            found.append(value)
+        if len(found) == 2:
+            break
+    return (found[0] + found[1]) / 2
+
+
+def _handling(parts: dict[str, int], histogram: dict[int, int]) -> dict:
+    return {**parts, "acknowledged_share": _rate(parts["acknowledged"], parts["detected"]),
+            "closed_share": _rate(parts["closed"], parts["detected"]),
+            "median_days": median_from_histogram(histogram)}
+
+
+def goal_five(user, f: Filters) -> dict:
+    """Warnings by kind and month of detection; the share acknowledged and closed, and the median handling time
+    (detection to closing, whole days) from the closed warnings' day histogram in the rollups."""
+    from fangxin.alerts.choices import WarningKind
+
+    rows = (_year_rows(user, Source.WARNING, f, WARNING_PARTS)
+            .values("region_id", "level", "bucket", "period", "measure").annotate(total=Sum("value")))
+    kinds: dict[str, dict] = {}
+    counties_: dict[int, dict] = {}
+    months = {m: dict.fromkeys(WARNING_PARTS, 0) for m in MONTHS}
+    kind_months: dict[tuple[str, int], int] = {}
+    histograms: dict[tuple[str, object], dict[int, int]] = {}
+    for row in rows:
+        measure, total = row["measure"], row["total"]
+        kinds.setdefault(row["level"], dict.fromkeys(WARNING_PARTS, 0))[measure] += total
+        counties_.setdefault(row["region_id"], dict.fromkeys(WARNING_PARTS, 0))[measure] += total
+        months[row["period"].month][measure] += total
+        if measure == "detected":
+            key = (row["level"], row["period"].month)
+            kind_months[key] = kind_months.get(key, 0) + total
+        if measure == "closed" and row["bucket"]:
+            days = int(row["bucket"])
+            for group in (("kind", row["level"]), ("county", row["region_id"]), ("all", None)):
+                histogram = histograms.setdefault(group, {})
+                histogram[days] = histogram.get(days, 0) + total
+    empty = dict.fromkeys(WARNING_PARTS, 0)
+    kind_table = [{"kind": kind.value, "label": kind.label,
+                   "months": [{"month": m, "detected": kind_months.get((kind.value, m), 0)} for m in MONTHS],
+                   **_handling(kinds.get(kind.value, empty), histograms.get(("kind", kind.value), {}))}
+                  for kind in WarningKind]
+    county_table = [{"county": c.code, "county_name": c.name,
+                     **_handling(counties_.get(c.pk, empty), histograms.get(("county", c.pk), {}))}
+                    for c in _rows_counties(user, f)]
+    total = _handling({part: sum(line[part] for line in kind_table) for part in WARNING_PARTS},
+                      histograms.get(("all", None), {}))
+    return {"goal": "five", "filters": f.as_dict(), "kinds": kind_table, "counties": county_table,
+            "month_totals": [{"month": m, **months[m]} for m in MONTHS], "total": total}
+
+
+# --- goal 六: credit grades, list entries and exits, draws and publication on time ------------------------------
+
+GRADES = ("A", "B", "C", "D")
+
+
+def goal_six(user, f: Filters, *, today: dt.date | None = None) -> dict:
+    from fangxin.credit.choices import ListKind
+
+    today = today or timezone.localdate()
+    grade_rows = (_rollups(user, Source.GRADE, f).filter(measure="entities")
+                  .values("region_id", "level").annotate(total=Sum("value")))
+    grades = {(row["region_id"], row["level"]): row["total"] for row in grade_rows}
+    grade_table = []
+    for county in _rows_counties(user, f):
+        values = [grades.get((county.pk, g), 0) for g in GRADES]
+        grade_table.append({"county": county.code, "county_name": county.name, "values": values,
+                            "total": sum(values)})
+    grade_totals = [sum(line["values"][i] for line in grade_table) for i in range(len(GRADES))]
+
+    list_counts: dict[tuple[str, str, int], int] = {}
+    for source, measure in ((Source.LIST_ENTRY, "entered"), (Source.LIST_EXIT, "exited")):
+        for row in (_year_rows(user, source, f, [measure]).values("level", "period")
+                    .annotate(total=Sum("value"))):
+            list_counts[(measure, row["level"], row["period"].month)] = row["total"]
+    current = dict(_rollups(user, Source.LIST_ENTRY, f).filter(measure="current")
+                   .values("level").annotate(total=Sum("value")).values_list("level", "total"))
+    lists = []
+    for kind in ListKind:
+        line = {"kind": kind.value, "label": kind.label, "current": current.get(kind.value, 0)}
+        for measure in ("entered", "exited"):
+            line[measure + "_months"] = [list_counts.get((measure, kind.value, m), 0) for m in MONTHS]
+            line[measure] = sum(line[measure + "_months"])
+        lists.append(line)
+
+    pub_rows = (_year_rows(user, Source.INSPECTION, f, ["published_on_time", "published_late", "unpublished"])
+                .values("region_id", "measure", "bucket").annotate(total=Sum("value")))
+    publication: dict[int, dict[str, int]] = {}
+    for row in pub_rows:
+        cell = publication.setdefault(row["region_id"], {"on_time": 0, "late": 0, "overdue": 0, "pending": 0})
+        if row["measure"] == "published_on_time":
+            cell["on_time"] += row["total"]
+        elif row["measure"] == "published_late":
+            cell["late"] += row["total"]
+        elif row["bucket"] and row["bucket"] < today.isoformat():
+            cell["overdue"] += row["total"]
+        else:
+            cell["pending"] += row["total"]
+    empty = {"on_time": 0, "late": 0, "overdue": 0, "pending": 0}
+    pub_table = []
+    for county in _rows_counties(user, f):
+        cell = publication.get(county.pk, empty)
+        published = cell["on_time"] + cell["late"]
+        pub_table.append({"county": county.code, "county_name": county.name, **cell,
+                          "on_time_share": _rate(cell["on_time"], published)})
+    pub_total = {name: sum(line[name] for line in pub_table) for name in empty}
+    pub_total["on_time_share"] = _rate(pub_total["on_time"], pub_total["on_time"] + pub_total["late"])
+    draws = draw_timeliness(user, f, today=today)
+    return {"goal": "six", "filters": f.as_dict(), "grades": list(GRADES),
+            "grade_counties": grade_table, "grade_totals": grade_totals, "grade_total": sum(grade_totals),
+            "lists": lists, "publication": pub_table, "publication_total": pub_total, **draws}
+
+
+def draw_timeliness(user, f: Filters, *, today: dt.date) -> dict:
+    """Draws of the plans due in the year: on time (drawn by the draw deadline), late, overdue (not drawn, deadline
+    passed) or not yet due. Read from the plans themselves: a city draws tens of plans a year, so this is
+    O(plans of the year) — the same order as the rollup groups — and a plan spans several counties and
+    departments, which one rollup key cannot hold."""
+    from fangxin.inspections.models import Plan
+
+    plans = (Plan.objects.visible_to(user).filter(draw_due__year=f.year)
+             .select_related("lead_department", "draw").prefetch_related("counties", "sectors"))
+    if f.county:
+        plans = plans.filter(counties=f.county)
+    if f.department:
+        plans = plans.filter(departments=f.department)
+    if f.sector:  # a plan without sectors covers every sector
+        plans = plans.filter(Q(sectors=f.sector) | Q(sectors__isnull=True))
+    table = []
+    counts = {"on_time": 0, "late": 0, "overdue": 0, "pending": 0}
+    for plan in plans.distinct().order_by("draw_due", "id"):
+        drawn = getattr(getattr(plan, "draw", None), "drawn_at", None)
+        if drawn is not None:
+            state = "on_time" if timezone.localtime(drawn).date() <= plan.draw_due else "late"
+        else:
+            state = "overdue" if plan.draw_due < today else "pending"
+        counts[state] += 1
+        table.append({"id": plan.pk, "name": plan.name, "department": plan.lead_department.name,
+                      "counties": "、".join(c.name for c in plan.counties.all()),
+                      "draw_due": plan.draw_due.isoformat(),
+                      "drawn_on": timezone.localtime(drawn).date().isoformat() if drawn else None,
+                      "state": state, "state_label": DRAW_STATES[state]})
+    return {"draws": table, "draw_counts": counts,
+            "draw_on_time_share": _rate(counts["on_time"], counts["on_time"] + counts["late"])}
+
+
+DRAW_STATES = {"on_time": "按期", "late": "逾期完成", "overdue": "逾期未抽取", "pending": "未到期"}
+
+
+# --- drill-down for goals 三, 五, 六 ---------------------------------------------------------------------------
+
+def _level_choices() -> dict[str, list[tuple[str, str]]]:
+    from fangxin.alerts.choices import WarningKind
+    from fangxin.credit.choices import ListKind
+
+    return {"warning": list(WarningKind.choices), "grade": [(g, f"{g} 级") for g in GRADES],
+            "listentry": list(ListKind.choices)}
+
+
+LEVEL_CHOICES = _level_choices()
+
+RECORD_MEASURES.update({
+    "inspection": {"inspected": ("已录入结果的抽查检查", None), "passed": ("检查合格", None),
+                   "problems": ("发现问题", None), "not_found": ("无法联系（未发现）", None),
+                   "refused": ("拒绝检查", None), "failed": ("不合格（发现问题、无法联系、拒绝检查）", None),
+                   "published_on_time": ("按期公示的检查结果", None),
+                   "published_late": ("逾期公示的检查结果", None),
+                   "overdue": ("逾期未公示的检查结果（截至今天）", None)},
+    "warning": {"detected": ("预警", None), "acknowledged": ("已签收的预警", None),
+                "closed": ("已办结的预警", None), "high": ("高等级预警", None)},
+    "grade": {"entities": ("当前信用等级", None)},
+    "listentry": {"entered": ("列入信用名单", None), "exited": ("移出信用名单", None)},
+})
+
+
+def _entity_filters(rows, f: Filters, prefix: str = "entity__"):
+    if f.county:
+        rows = rows.filter(**{prefix + "region": f.county})
+    if f.sector:
+        rows = rows.filter(**{prefix + "sector": f.sector})
+    if f.department:
+        rows = rows.filter(**{prefix + "sector__in": department_sector_ids(f.department.pk)})
+    return rows
+
+
+def _inspection_records(user, f: Filters, drill: Drill, today: dt.date) -> QuerySet:
+    from fangxin.inspections.models import Inspection
+
+    start, end = _month_range(f.year, drill.month)
+    # the month of the inspection, or of the recording when no inspection date was entered (as in the rollup)
+    in_period = (Q(inspected_on__gte=start, inspected_on__lte=end)
+                 | Q(inspected_on__isnull=True, result_recorded_at__gte=_aware(start),
+                     result_recorded_at__lt=_aware(end + dt.timedelta(days=1))))
+    rows = Inspection.objects.visible_to(user).exclude(outcome="").filter(in_period)
+    measure = drill.measure
+    if measure in OUTCOME_LABELS:
+        rows = rows.filter(outcome=measure)
+    elif measure == "failed":
+        rows = rows.filter(outcome__in=PROBLEM_OUTCOMES)
+    elif measure in ("published_on_time", "published_late"):
+        ids = [pk for pk, published, due in rows.filter(published_at__isnull=False)
+               .values_list("pk", "published_at", "publish_due")
+               if (due is None or timezone.localtime(published).date() <= due) == (measure == "published_on_time")]
+        rows = rows.filter(pk__in=ids)
+    elif measure == "overdue":
+        rows = rows.filter(published_at__isnull=True, publish_due__lt=today)
+    if f.county:
+        rows = rows.filter(entity__region=f.county)
+    if f.sector:
+        rows = rows.filter(entity__sector=f.sector)
+    if f.department:
+        rows = rows.filter(plan__lead_department=f.department)
+    return rows.select_related("plan", "entity", "entity__region", "entity__sector").order_by("-inspected_on", "-id")
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day))
+
+
+def _warning_records(user, f: Filters, drill: Drill, today: dt.date) -> QuerySet:
+    from fangxin.alerts.choices import Severity, WarningStatus
+    from fangxin.alerts.models import Warning
+
+    start, end = _month_range(f.year, drill.month)
+    rows = Warning.objects.visible_to(user).filter(detected_on__gte=start, detected_on__lte=end)
+    if drill.level:
+        rows = rows.filter(kind=drill.level)
+    if drill.measure == "acknowledged":
+        rows = rows.filter(Q(acknowledged_at__isnull=False) | ~Q(status=WarningStatus.OPEN))
+    elif drill.measure == "closed":
+        rows = rows.filter(status=WarningStatus.CLOSED, closed_at__isnull=False)
+    elif drill.measure == "high":
+        rows = rows.filter(severity=Severity.HIGH)
+    if f.county:
+        rows = rows.filter(region=f.county)
+    if f.sector:
+        rows = rows.filter(sector=f.sector)
+    if f.department:
+        rows = rows.filter(department=f.department)
+    return rows.select_related("region", "sector").order_by("-detected_on", "-id")
+
+
+def _grade_records(user, f: Filters, drill: Drill, today: dt.date) -> QuerySet:
+    from fangxin.merchants.models import MarketEntity
+
+    rows = MarketEntity.objects.visible_to(user).filter(credit_grade__isnull=False)
+    if drill.level:
+        rows = rows.filter(credit_grade__grade=drill.level)
+    return (_entity_filters(rows, f, prefix="").select_related("region", "sector", "credit_grade")
+            .order_by("credit_grade__grade", "name", "id"))
+
+
+def _list_records(user, f: Filters, drill: Drill, today: dt.date) -> QuerySet:
+    from fangxin.credit.models import ListEntry
+
+    start, end = _month_range(f.year, drill.month)
+    field = "entered_on" if drill.measure == "entered" else "exited_on"
+    rows = ListEntry.objects.visible_to(user).filter(**{field + "__gte": start, field + "__lte": end})
+    if drill.level:
+        rows = rows.filter(kind=drill.level)
+    return (_entity_filters(rows, f).select_related("entity", "entity__region", "entity__sector")
+            .order_by("-" + field, "-id"))
+
+
+EXTRA_DRILLS = {"inspection": _inspection_records, "warning": _warning_records, "grade": _grade_records,
+                "listentry": _list_records}

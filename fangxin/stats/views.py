@@ -24,7 +24,10 @@ from .forms import DashboardFilterForm, HeatMeasureForm, MechanismForm
 GOAL_TITLES = {
     "one": "目标一：放心消费创建覆盖",
     "two": "目标二：纠纷解决在经营者",
+    "three": "目标三：抽检合格率与质量问题",
     "four": "目标四：投诉处理与维权服务站",
+    "five": "目标五：消费预警及处置",
+    "six": "目标六：信用分类、名单与按时公示",
 }
 
 
@@ -33,8 +36,11 @@ def reads_stats(user) -> bool:
 
 
 def _records_url(f: selectors.Filters, source: str, measure: str, *, month: int | None = None,
-                 county: str | None = None, sector: str | None = None, year: int | None = None) -> str:
+                 county: str | None = None, sector: str | None = None, year: int | None = None,
+                 level: str = "") -> str:
     query = {**f.as_query(), "source": source, "measure": measure}
+    if level:
+        query["level"] = level
     if year is not None:
         query["year"] = year
     if month:
@@ -220,6 +226,163 @@ def goal_four_xlsx(request):
     return xlsx_download(io.BytesIO(exports.goal_four_xlsx(data)), f"goal-4-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
+# --- goal 三 -----------------------------------------------------------------------------------------------------
+
+@page_for(reads_stats)
+def goal_three(request):
+    form, f, error = _parse(request)
+    data = selectors.goal_three(request.user, f)
+    for line in data["counties"]:
+        line["rate_text"] = _percent(line["pass_rate"])
+        line["url"] = _records_url(f, "inspection", "passed", county=line["county"])
+        line["inspected_url"] = _records_url(f, "inspection", "inspected", county=line["county"])
+        line["failed_url"] = _records_url(f, "inspection", "failed", county=line["county"])
+    for line in data["months"]:
+        line["rate_text"] = _percent(line["pass_rate"])
+        line["url"] = _records_url(f, "inspection", "passed", month=line["month"])
+        line["inspected_url"] = _records_url(f, "inspection", "inspected", month=line["month"])
+    for line in data["sectors"]:
+        line["rate_text"] = _percent(line["pass_rate"])
+        line["url"] = _records_url(f, "inspection", "inspected", sector=line["sector"]) if line["sector"] else ""
+    for line in data["problems"]:
+        line["share_text"] = _percent(line["share"])
+        line["url"] = _records_url(f, "inspection", line["outcome"])
+    data["total"]["rate_text"] = _percent(data["total"]["pass_rate"])
+    charts = [
+        {"kind": "bar", "title": f"{f.year} 年各旗县区抽检合格率", "percent": True,
+         "categories": [line["county_name"] for line in data["counties"]],
+         "series": [{"name": "合格率", "data": [line["pass_rate"] for line in data["counties"]],
+                     "links": [line["url"] for line in data["counties"]]}]},
+        {"kind": "line", "title": f"{f.year} 年各月抽检合格率", "percent": True,
+         "categories": [f"{m} 月" for m in selectors.MONTHS],
+         "series": [{"name": "合格率", "data": [line["pass_rate"] for line in data["months"]],
+                     "links": [line["url"] for line in data["months"]]}]},
+        {"kind": "bar", "title": "发现的问题（按检查结果）",
+         "categories": [line["label"] for line in data["problems"]],
+         "series": [{"name": "件数", "data": [line["count"] for line in data["problems"]],
+                     "links": [line["url"] for line in data["problems"]]}]},
+    ]
+    _number(charts)
+    return render(request, "stats/goal_three.html", {
+        "title": GOAL_TITLES["three"], "form": form, "error": error, "data": data, "charts": charts,
+        "xlsx": reverse("stats:goal_three_xlsx") + "?" + _xlsx_query(request)})
+
+
+@page_for(reads_stats)
+def goal_three_xlsx(request):
+    _form, f, _error = _parse(request)
+    data = selectors.goal_three(request.user, f)
+    return xlsx_download(io.BytesIO(exports.goal_three_xlsx(data)),
+                         f"goal-3-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- goal 五 -----------------------------------------------------------------------------------------------------
+
+def _days(value) -> str:
+    return "—" if value is None else f"{value:g} 天"
+
+
+@page_for(reads_stats)
+def goal_five(request):
+    form, f, error = _parse(request)
+    data = selectors.goal_five(request.user, f)
+    for line in data["kinds"]:
+        for cell in line["months"]:
+            cell["url"] = _records_url(f, "warning", "detected", month=cell["month"], level=line["kind"])
+        line["url"] = _records_url(f, "warning", "detected", level=line["kind"])
+        line["acknowledged_url"] = _records_url(f, "warning", "acknowledged", level=line["kind"])
+        line["closed_url"] = _records_url(f, "warning", "closed", level=line["kind"])
+    for line in [*data["kinds"], *data["counties"], data["total"]]:
+        line["acknowledged_text"] = _percent(line["acknowledged_share"])
+        line["closed_text"] = _percent(line["closed_share"])
+        line["median_text"] = _days(line["median_days"])
+    for line in data["counties"]:
+        line["url"] = _records_url(f, "warning", "detected", county=line["county"])
+        line["closed_url"] = _records_url(f, "warning", "closed", county=line["county"])
+    for cell in data["month_totals"]:
+        cell["url"] = _records_url(f, "warning", "detected", month=cell["month"])
+    charts = [
+        {"kind": "bar", "title": f"{f.year} 年各月预警（按类型）", "categories": [f"{m} 月" for m in selectors.MONTHS],
+         "series": [{"name": line["label"], "data": [c["detected"] for c in line["months"]],
+                     "links": [c["url"] for c in line["months"]]} for line in data["kinds"]]},
+        {"kind": "bar", "title": "各类预警的签收率和办结率", "percent": True,
+         "categories": [line["label"] for line in data["kinds"]],
+         "series": [{"name": "签收率", "data": [line["acknowledged_share"] for line in data["kinds"]],
+                     "links": [line["acknowledged_url"] for line in data["kinds"]]},
+                    {"name": "办结率", "data": [line["closed_share"] for line in data["kinds"]],
+                     "links": [line["closed_url"] for line in data["kinds"]]}]},
+    ]
+    _number(charts)
+    return render(request, "stats/goal_five.html", {
+        "title": GOAL_TITLES["five"], "form": form, "error": error, "data": data, "charts": charts,
+        "xlsx": reverse("stats:goal_five_xlsx") + "?" + _xlsx_query(request)})
+
+
+@page_for(reads_stats)
+def goal_five_xlsx(request):
+    _form, f, _error = _parse(request)
+    data = selectors.goal_five(request.user, f)
+    return xlsx_download(io.BytesIO(exports.goal_five_xlsx(data)),
+                         f"goal-5-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+# --- goal 六 -----------------------------------------------------------------------------------------------------
+
+@page_for(reads_stats)
+def goal_six(request):
+    form, f, error = _parse(request)
+    data = selectors.goal_six(request.user, f)
+    for line in data["grade_counties"]:
+        line["cells"] = [{"value": value, "url": _records_url(f, "grade", "entities", county=line["county"],
+                                                               level=grade)}
+                         for value, grade in zip(line["values"], data["grades"], strict=True)]
+    data["grade_total_cells"] = [{"value": value, "url": _records_url(f, "grade", "entities", level=grade)}
+                                 for value, grade in zip(data["grade_totals"], data["grades"], strict=True)]
+    for line in data["lists"]:
+        for measure in ("entered", "exited"):
+            line[measure + "_cells"] = [
+                {"value": value, "url": _records_url(f, "listentry", measure, month=month, level=line["kind"])}
+                for month, value in zip(selectors.MONTHS, line[measure + "_months"], strict=True)]
+            line[measure + "_url"] = _records_url(f, "listentry", measure, level=line["kind"])
+    for line in data["publication"]:
+        line["share_text"] = _percent(line["on_time_share"])
+        for name, measure in (("on_time", "published_on_time"), ("late", "published_late"), ("overdue", "overdue")):
+            line[name + "_url"] = _records_url(f, "inspection", measure, county=line["county"])
+    data["publication_total"]["share_text"] = _percent(data["publication_total"]["on_time_share"])
+    data["draw_share_text"] = _percent(data["draw_on_time_share"])
+    for plan in data["draws"]:
+        plan["url"] = reverse("inspections:plan_detail", args=[plan["id"]])
+    months = [f"{m} 月" for m in selectors.MONTHS]
+    charts = [
+        {"kind": "bar", "title": "各旗县区信用等级分布（当前）",
+         "categories": [line["county_name"] for line in data["grade_counties"]],
+         "series": [{"name": f"{grade} 级", "data": [line["values"][i] for line in data["grade_counties"]],
+                     "links": [line["cells"][i]["url"] for line in data["grade_counties"]]}
+                    for i, grade in enumerate(data["grades"])]},
+        {"kind": "line", "title": f"{f.year} 年各月列入和移出信用名单", "categories": months,
+         "series": [{"name": f"{line['label']}{label}", "dashed": measure == "exited",
+                     "data": line[measure + "_months"], "links": [c["url"] for c in line[measure + "_cells"]]}
+                    for line in data["lists"] for measure, label in (("entered", "列入"), ("exited", "移出"))]},
+        {"kind": "bar", "title": f"{f.year} 年抽查结果公示（按期 / 逾期）",
+         "categories": [line["county_name"] for line in data["publication"]],
+         "series": [{"name": label, "data": [line[name] for line in data["publication"]],
+                     "links": [line[name + "_url"] for line in data["publication"]]}
+                    for name, label in (("on_time", "按期公示"), ("late", "逾期公示"), ("overdue", "逾期未公示"))]},
+    ]
+    _number(charts)
+    return render(request, "stats/goal_six.html", {
+        "title": GOAL_TITLES["six"], "form": form, "error": error, "data": data, "charts": charts,
+        "xlsx": reverse("stats:goal_six_xlsx") + "?" + _xlsx_query(request)})
+
+
+@page_for(reads_stats)
+def goal_six_xlsx(request):
+    _form, f, _error = _parse(request)
+    data = selectors.goal_six(request.user, f)
+    return xlsx_download(io.BytesIO(exports.goal_six_xlsx(data)),
+                         f"goal-6-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
 # --- drill-down --------------------------------------------------------------------------------------------------
 
 @page_for(reads_stats)
@@ -231,7 +394,7 @@ def records(request):
         f = selectors.filters_from(year=params.get("year"), county=params.get("county", ""),
                                    sector=params.get("sector", ""), department=params.get("department", ""))
         drill = selectors.drill_from(source=params.get("source", ""), measure=params.get("measure", ""),
-                                     month=params.get("month"))
+                                     month=params.get("month"), level=params.get("level", ""))
         rows = selectors.drill_records(request.user, f, drill)
     except FangxinError as exc:
         f, drill, rows, error = None, None, None, exc.message
