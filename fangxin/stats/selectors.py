@@ -387,14 +387,6 @@ def _year_rows(user, source: str, f: Filters, measures) -> QuerySet[Rollup]:
                                             measure__in=list(measures))
 
 
-def _sectors_in_view(f: Filters) -> list[Sector]:
-    sectors = [f.sector] if f.sector else list(sector_list())
-    if f.department:
-        allowed = department_sector_ids(f.department.pk)
-        sectors = [s for s in sectors if s.pk in allowed]
-    return sectors
-
-
 # --- goal 三: inspection pass rate and the problems found ---------------------------------------------------------
 
 OUTCOME_LABELS = {"passed": "合格", "problems": "发现问题", "not_found": "无法联系（未发现）", "refused": "拒绝检查"}
@@ -422,8 +414,9 @@ def goal_three(user, f: Filters) -> dict:
     empty = dict.fromkeys(INSPECTION_PARTS, 0)
     counties_table = [{"county": c.code, "county_name": c.name, **_pass(by_county.get(c.pk, empty))}
                       for c in _rows_counties(user, f)]
+    # inspections name their department (the plan's lead), so a department filter does not narrow the sectors
     sectors_table = [{"sector": s.code, "sector_name": s.name, **_pass(by_sector.get(s.pk, empty))}
-                     for s in _sectors_in_view(f)]
+                     for s in ([f.sector] if f.sector else sector_list())]
     if not f.sector and 0 in by_sector:
         sectors_table.append({"sector": "", "sector_name": "未分类", **_pass(by_sector[0])})
     total = _pass({part: sum(line[part] for line in counties_table) for part in INSPECTION_PARTS})

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -204,3 +204,152 @@ def test_api_and_permissions(client, users, goals):
     client.force_login(users["merchant"])
     assert client.get(f"{API}/three").status_code == 403
     assert client.get(reverse("stats:goal_five")).status_code == 404
+
+
+# --- random sequences of real service calls for the new sources --------------------------------------------------
+
+ENTITIES = ("a_ecommerce", "a_food", "b_food", "b_tourism")
+COUNTY_CODES = ("150802", "150821")
+
+
+def _setup_plan():
+    from fangxin.inspections.models import Plan
+    from fangxin.inspections.tests.factories import make_plan, make_team, run_draw
+
+    if not Plan.objects.exists():
+        make_team("fda")
+        run_draw(make_plan(draw_due=timezone.localdate() + timedelta(days=3)))
+
+
+def run_goal_step(entities, step) -> None:
+    from fangxin.alerts import services as alert_services
+    from fangxin.alerts.models import Warning
+    from fangxin.alerts.tests.factories import add_complaints
+    from fangxin.core.actors import Actor
+    from fangxin.core.exceptions import FangxinError
+    from fangxin.credit import services as credit_services
+    from fangxin.credit.models import ListEntry
+    from fangxin.inspections import services as inspection_services
+    from fangxin.inspections.models import Inspection
+    from fangxin.merchants import services as merchant_services
+    from fangxin.organisation.models import Region
+
+    system = Actor.system("test")
+    today = timezone.localdate()
+    entity = entities[step["who"]]
+    entity.refresh_from_db()
+    op = step["op"]
+    try:
+        if op == "record":
+            inspection = Inspection.objects.filter(entity=entity).first()
+            if inspection is not None:
+                inspection_services.result_record(actor=system, inspection=inspection, outcome=step["outcome"],
+                                                  inspected_on=today, description="现场检查情况")
+        elif op == "publish":
+            inspection = Inspection.objects.filter(entity=entity).first()
+            if inspection is not None:
+                inspection_services.results_publish(actor=system, inspections=[inspection])
+        elif op == "scan":
+            on = today - timedelta(days=step["days"])
+            add_complaints(entity, {0: 3, 1: 3, 60: 1}, today=on)
+            alert_services.scan(actor=system, on=on)
+        elif op == "warning":
+            warnings = list(Warning.objects.order_by("id"))
+            if warnings:
+                alert_services.warning_transition(actor=system, warning=warnings[step["index"] % len(warnings)],
+                                                  to_status=step["to"], note="已处置")
+        elif op == "enter":
+            credit_services.list_enter(actor=system, entity=entity, kind=step["kind"], reason_code="A01",
+                                       reason="通过登记的住所无法联系", authority="临河区市场监督管理局",
+                                       document_number=f"临市监〔2026〕{step['days']}号",
+                                       entered_on=today - timedelta(days=step["days"]))
+        elif op == "exit":
+            entry = ListEntry.objects.current().filter(entity=entity).first()
+            if entry is not None:
+                credit_services.list_exit(actor=system, entry=entry, exit_reason="remedied",
+                                          exited_on=min(today, entry.entered_on + timedelta(days=step["days"])))
+        elif op == "grade":
+            credit_services.grade_recompute(actor=system, entity=entity)
+        elif op == "move":
+            merchant_services.entity_update(actor=system, entity=entity,
+                                            region=Region.objects.get(code=COUNTY_CODES[step["index"] % 2]))
+    except FangxinError:
+        pass  # a refused step changes nothing, in the records or in the rollups
+
+
+goal_steps = st.lists(st.fixed_dictionaries({
+    "op": st.sampled_from(("record", "record", "publish", "scan", "warning", "warning", "enter", "exit", "grade",
+                           "move")),
+    "who": st.sampled_from(ENTITIES), "outcome": st.sampled_from(("passed", "problems", "not_found", "refused")),
+    "days": st.integers(0, 40), "index": st.integers(0, 5),
+    "to": st.sampled_from(("acknowledged", "handling", "closed")),
+    "kind": st.sampled_from(("abnormal", "serious", "warning"))}), min_size=1, max_size=25)
+
+
+def assert_goal_rollups_match_direct_counts(user) -> None:
+    from fangxin.alerts.models import Warning
+    from fangxin.credit.models import CreditGrade, ListEntry
+    from fangxin.inspections.models import Inspection
+
+    assert rollups.differences(MINE) == []
+    today = timezone.localdate()
+    for year in (today.year - 1, today.year):
+        for code in COUNTY_CODES:
+            f = selectors.filters_from(year=year, county=code)
+            three = selectors.goal_three(user, f)["total"]
+            recorded = Inspection.objects.exclude(outcome="").filter(entity__region__code=code,
+                                                                     inspected_on__year=year)
+            assert three["inspected"] == recorded.count()
+            assert three["passed"] == recorded.filter(outcome="passed").count()
+            five = selectors.goal_five(user, f)
+            warnings = Warning.objects.filter(region__code=code, detected_on__year=year)
+            assert five["total"]["detected"] == warnings.count()
+            assert five["total"]["closed"] == warnings.filter(status="closed").count()
+            closed = [(w.closed_at, w.detected_on) for w in warnings.filter(status="closed")]
+            days = [rollups.handling_days(detected, at) for at, detected in closed]
+            assert five["total"]["median_days"] == (statistics.median(days) if days else None)
+            for line in five["kinds"]:
+                assert drill_count(user, f, "warning", "acknowledged", level=line["kind"]) == line["acknowledged"]
+            six = selectors.goal_six(user, f)
+            lists = {line["kind"]: line for line in six["lists"]}
+            entries = ListEntry.objects.filter(entity__region__code=code)
+            for kind, line in lists.items():
+                assert line["entered"] == entries.filter(kind=kind, entered_on__year=year).count()
+                assert line["exited"] == entries.filter(kind=kind, exited_on__year=year).count()
+                assert line["current"] == entries.filter(kind=kind, exited_on__isnull=True).count()
+            grades = CreditGrade.objects.filter(entity__region__code=code)
+            assert six["grade_counties"][0]["values"] == [grades.filter(grade=g).count() for g in "ABCD"]
+            for line in six["publication"]:
+                published = recorded.filter(published_at__isnull=False).count()
+                assert line["on_time"] + line["late"] == published
+
+
+@pytest.mark.django_db
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(steps=goal_steps)
+def test_goal_rollups_equal_direct_counts_after_random_steps(users, entities, steps):
+    _setup_plan()
+    for step in steps:
+        run_goal_step(entities, step)
+    assert_goal_rollups_match_direct_counts(users["auditor"])
+
+
+@pytest.mark.django_db
+def test_commands_cover_the_new_sources(users, entities, goals):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from fangxin.inspections.models import Inspection
+
+    out = io.StringIO()
+    call_command("stats", "check", "--source", "inspection", "--source", "warning", "--source", "listexit", stdout=out)
+    assert "一致" in out.getvalue()
+    # a bulk correction past the services: check names it, rebuild repairs it
+    Inspection.objects.exclude(outcome="").update(outcome="passed")
+    with pytest.raises(CommandError):
+        call_command("stats", "check", "--source", "inspection", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("stats", "rebuild", "--source", "inspection", stdout=out)
+    assert "抽查检查 3 条" in out.getvalue()
+    assert selectors.goal_three(users["office"], selectors.filters_from())["total"]["pass_rate"] == 1.0
