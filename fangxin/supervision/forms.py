@@ -52,11 +52,11 @@ class SchemeForm(forms.Form):
     def __init__(self, *args, scheme=None, **kwargs):
         super().__init__(*args, **kwargs)
         current = {i.code: i for i in scheme.indicators.all()} if scheme is not None else {}
-        for code, _, default_target in DEFAULT_INDICATORS:
+        for code, default_weight, default_target in DEFAULT_INDICATORS:
             label = Indicator(code).label
             row = current.get(code)
             self.fields[f"w_{code}"] = forms.IntegerField(label=f"{label} 权重（分）", min_value=0, max_value=100,
-                                                          initial=row.weight if row else 0)
+                                                          initial=row.weight if row else (0 if scheme else default_weight))
             self.fields[f"t_{code}"] = forms.DecimalField(label=f"{label} 满分目标值（0.01–1）", min_value=0.01,
                                                           max_value=1, decimal_places=2,
                                                           initial=row.target if row else default_target)
