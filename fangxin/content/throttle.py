@@ -9,8 +9,10 @@ from django.utils import timezone
 ANSWERS_PER_HOUR = 30  # per address: generous, as many phones share one carrier address
 
 
-def allow(client_ip: str, *, limit: int = ANSWERS_PER_HOUR) -> bool:
-    """Count one attempt for this address in the current hour; False once `limit` is exceeded."""
+def allow(client_ip: str, *, limit: int | None = None) -> bool:
+    """Count one attempt for this address in the current hour; False once `limit` (default ANSWERS_PER_HOUR) is
+    exceeded."""
+    limit = limit or ANSWERS_PER_HOUR
     hour = timezone.now().strftime("%Y%m%d%H")
     key = "fx-survey-rate:" + hashlib.sha256(f"{client_ip}|{hour}".encode()).hexdigest()[:32]
     if cache.add(key, 1, timeout=3700):
