@@ -169,10 +169,11 @@ def _closed_plan(as_user, today: date) -> None:
         actor=lead, name=CLOSED_PLAN, lead_department="fda", sectors=["food_drug"], counties=["150802"],
         ratios={"A": "0.10", "B": "0.20", "C": "0.30", "D": "0.50"},
         items=["证照公示", "进货查验和索证索票", "食品贮存和过期食品清理", "从业人员健康证明"],
-        draw_due=drawn_on, inspect_due=drawn_on + timedelta(days=30))
+        draw_due=today, inspect_due=today + timedelta(days=30))  # services take due dates from today on
     with transaction.atomic():
         plan = _walk(plan, lead, "4-1-6-3-2-5（见证人张某掷骰）/ 2-6-6-1-3-4（见证人李某掷骰）",
                      "市消费者协会 刘芳、临河区人大代表 王某", drawn_on)
+    Plan.objects.filter(pk=plan.pk).update(draw_due=drawn_on, inspect_due=drawn_on + timedelta(days=30))
     recorder = as_user("linhe")
     calendar = WorkCalendar.load()
     rows = list(Inspection.objects.filter(plan=plan, unassigned_reason="").order_by("seq"))
@@ -196,7 +197,7 @@ def _joint_plan(as_user, today: date) -> None:
         sectors=["price", "tourism"], counties=["150821", "150822"],
         ratios={"A": "0.05", "B": "0.10", "C": "0.20", "D": "0.30"},
         items=["明码标价和价格欺诈", "旅游合同和收费公示", "消费者投诉处理制度"],
-        draw_due=drawn_on, inspect_due=today + timedelta(days=30))
+        draw_due=today, inspect_due=today + timedelta(days=30))
     population = services.population_of(plan)
     inspector = Inspector.objects.filter(code="AMR150821002").first()
     first_local = next((row for row in population if row["county"] == "150821"), None)
@@ -210,6 +211,7 @@ def _joint_plan(as_user, today: date) -> None:
     with transaction.atomic():
         plan = _walk(plan, office, "7-3-9-0-2-8（两名见证人各掷三次十面骰）", "五原县消费者代表 赵某、市人大代表 钱某",
                      drawn_on)
+    Plan.objects.filter(pk=plan.pk).update(draw_due=drawn_on)
     recorders = {"150821": as_user("wuyuan")}
     rows = list(Inspection.objects.filter(plan=plan, unassigned_reason="").select_related("entity__region")
                 .order_by("seq"))

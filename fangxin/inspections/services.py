@@ -314,6 +314,9 @@ def _clean_plan(actor: Actor, fields: dict, plan: Plan | None) -> tuple[dict, di
     for name, label in (("draw_due", "抽取截止日期"), ("inspect_due", "检查完成日期")):
         if name in fields:
             values[name] = _clean_date(fields[name], label, name)
+    for name, label in (("draw_due", "抽取截止日期"), ("inspect_due", "检查完成日期")):
+        if values.get(name) and values[name] < _today():
+            raise ValidationFailed(f"{label}不能早于今天。", details={"field": name})
     draw_due = values.get("draw_due", plan.draw_due if plan else None)
     inspect_due = values.get("inspect_due", plan.inspect_due if plan else None)
     if draw_due and inspect_due and inspect_due < draw_due:
@@ -327,7 +330,20 @@ def _clean_plan(actor: Actor, fields: dict, plan: Plan | None) -> tuple[dict, di
         departments.insert(0, lead)  # the lead department always takes part
         relations["departments"] = departments
     _may_plan_for(actor, lead, relations.get("counties"))
+    if "sectors" in relations and not _is_office(actor):
+        _sectors_within(relations["sectors"], departments)
     return values, relations
+
+
+def _sectors_within(sectors, departments) -> None:
+    """A department plans only in sectors that one of the plan's departments leads or cooperates in (a joint
+    plan covers the sectors of all its departments); the office may plan any sector."""
+    ids = {department.pk for department in departments}
+    outside = [sector.name for sector in sectors
+               if not ({d.pk for d in sector.lead_departments.all()} | {d.pk for d in sector.cooperating_departments.all()}) & ids]
+    if outside:
+        raise ValidationFailed(f"{'、'.join(outside)}不是参加部门牵头或配合的行业；联合抽查请先加入相应部门。",
+                               details={"field": "sectors"})
 
 
 def _may_plan_for(actor: Actor, lead, counties) -> None:
