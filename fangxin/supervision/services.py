@@ -214,7 +214,7 @@ def remind(*, actor: Actor, on: date | None = None) -> RemindResult:
     reminded, skipped = [], 0
     for candidate in due:
         with transaction.atomic():
-            assignment = Assignment.objects.select_for_update().select_related("task", "region", "department").get(
+            assignment = Assignment.objects.select_for_update(of=("self",)).select_related("task", "region", "department").get(
                 pk=candidate.pk)
             if assignment.reminded_on == on or assignment.status not in UNFINISHED:
                 skipped += 1
