@@ -10,6 +10,7 @@ from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.accounts.permissions import can_view_audit
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError
+from fangxin.credit.selectors import enrollment_blockers
 from fangxin.merchants import selectors as entity_selectors
 from fangxin.merchants.services import claim_decide, claim_submit
 from fangxin.organisation.selectors import current_commitment, specific_commitment_list
@@ -122,8 +123,10 @@ def enroll(request, uscc: str):
         else:
             messages.success(request, f"登记成功！{entity.name} 已成为放心消费创建单位，请下载并张贴创建标志。")
             return redirect("campaign:enrollment_detail", serial=enrollment.serial)
+    # Refusals known before anything is typed (joint-punishment rules) are shown at once, not after a submit.
+    blockers = [] if existing else list(enrollment_blockers(entity))
     return render(request, "campaign/enroll.html", {"entity": entity, "commitment": commitment, "form": form,
-                                                    "existing": existing})
+                                                    "existing": existing, "blockers": blockers})
 
 
 def _enrollment_or_404(request, serial):

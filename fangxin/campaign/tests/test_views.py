@@ -168,3 +168,19 @@ def test_merchant_signup_then_claim_page(client, reference):
     assert response["Location"] == reverse("campaign:claim")
     bad = client.post(reverse("accounts:signup"), {"username": "x", "full_name": "", "phone": "123"})
     assert bad.status_code == 302 or "11 位手机号码" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_enroll_page_names_the_joint_punishment_rule_before_anything_is_typed(client, users, entities):
+    from datetime import date
+
+    from fangxin.core.actors import Actor
+    from fangxin.credit.services import list_enter
+
+    list_enter(actor=Actor.system("test"), entity=entities["a_food"], kind="serious", reason_code="SV01",
+               reason="销售不符合食品安全标准的食品", authority="临河区市场监督管理局", document_number="临市监严〔2026〕1号",
+               entered_on=date(2026, 3, 2))
+    client.force_login(users["county_a"])
+    page = client.get(reverse("campaign:enroll", args=[entities["a_food"].uscc])).content.decode()
+    assert "依据联合惩戒规则“严重违法失信名单主体不得参加创建”" in page
+    assert "签署承诺并登记" not in page  # no form to fill in for nothing
