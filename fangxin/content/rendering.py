@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from fangxin.triage.masking import find_spans
+from fangxin.triage.masking import render as mask_value
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
@@ -79,3 +80,16 @@ def mask_preview(text: str) -> list[dict]:
 
     return [{"type": TYPE_LABELS.get(span.type, span.type), "text": text[span.start:span.end]}
             for span in find_spans(text or "")]
+
+
+def mask_markdown(text: str) -> str:
+    """The masker on Markdown source: the stars that replace personal information are escaped, so that two masked
+    names in one paragraph ("张** … 李**") are not read as emphasis markers and rendered bold."""
+    text = text or ""
+    pieces, cursor = [], 0
+    for span in find_spans(text):
+        pieces.append(text[cursor:span.start])
+        pieces.append(mask_value(text[span.start:span.end], span.type).replace("*", "\\*"))
+        cursor = span.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)

@@ -25,6 +25,7 @@ from .choices import ArticleKind, ArticleStatus
 from .flows import ACTION_LABELS, ARTICLE_FLOW, REASON_REQUIRED, REVIEW_STEPS
 from .models import Answer, Article, ArticleEvent, Question, Response, Survey
 from .questions import parse_questions
+from .rendering import mask_markdown
 
 BODY_LIMIT = 50_000
 COMMENT_LIMIT = 500
@@ -164,7 +165,7 @@ def article_transition(*, actor: Actor, article: Article, to_status: str, reason
             article.reviewed_by, article.published_at = actor.name, now
             article.published_title = mask_text(article.title)[:120]
             article.published_summary = mask_text(article.summary)[:300]
-            article.published_body = mask_text(article.body)
+            article.published_body = mask_markdown(article.body)
         else:
             article.reviewed_by, article.reason = actor.name, reason
         if to_status == ArticleStatus.WITHDRAWN:

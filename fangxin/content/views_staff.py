@@ -21,7 +21,7 @@ from . import exports, selectors, services
 from .choices import ArticleStatus
 from .flows import ACTION_LABELS, ARTICLE_FLOW, REVIEW_STEPS
 from .forms import ArticleFilterForm, ArticleForm, SurveyForm, TransitionForm
-from .rendering import mask_preview, render_markdown
+from .rendering import mask_markdown, mask_preview, render_markdown
 
 PAGE_SIZE = 50
 
@@ -64,7 +64,7 @@ def review_queue(request):
 def _preview(form) -> dict:
     body = form.data.get("body", "")
     return {"title": mask_text(form.data.get("title", "")), "summary": mask_text(form.data.get("summary", "")),
-            "html": render_markdown(mask_text(body)), "masked": mask_preview(" ".join(
+            "html": render_markdown(mask_markdown(body)), "masked": mask_preview(" ".join(
                 [form.data.get("title", ""), form.data.get("summary", ""), body]))}
 
 
@@ -121,7 +121,7 @@ def _detail(request, pk: int, *, form: TransitionForm | None = None, status: int
         if (target in REVIEW_STEPS and reviewer) or (target == ArticleStatus.SUBMITTED and author_side):
             actions.append((target, ACTION_LABELS[target]))
     actions.sort(key=lambda a: list(ACTION_LABELS).index(a[0]))
-    shown_body = article.published_body if article.status == ArticleStatus.PUBLISHED else mask_text(article.body)
+    shown_body = article.published_body if article.status == ArticleStatus.PUBLISHED else mask_markdown(article.body)
     return render(request, "content/staff_detail.html", {
         "article": article, "events": article.events.all(), "actions": actions,
         "form": form or TransitionForm(auto_id="t-%s"), "body_html": render_markdown(shown_body),

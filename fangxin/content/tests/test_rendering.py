@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fangxin.content.rendering import image_allowed, link_allowed, mask_preview, render_markdown
+from fangxin.content.rendering import image_allowed, link_allowed, mask_markdown, mask_preview, render_markdown
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -84,3 +84,11 @@ def test_image_allowed_only_same_site():
 def test_mask_preview_lists_what_publishing_hides():
     found = mask_preview("消费者张某某（电话 13912345678）投诉")
     assert {"type": "手机号", "text": "13912345678"} in found
+
+
+def test_masked_names_do_not_turn_into_emphasis():
+    source = "消费者张建国与经营者李华明协商，张建国电话 13847801234。"
+    masked = mask_markdown(source)
+    html = render_markdown(masked)
+    assert "<em>" not in html and "<strong>" not in html
+    assert "张建国" not in html and "13847801234" not in html and "138****1234" in html
