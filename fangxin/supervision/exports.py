@@ -72,7 +72,7 @@ def ranking_pdf(year: int, rows: list[Row], *, status_label: str) -> bytes:
     pdf.set_font("cjk", size=10)
     pdf.cell(0, 7, f"{status_label} · 生成于 {timezone.localtime():%Y-%m-%d %H:%M}", align="C",
              new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 6, "计分办法：" + FORMULA, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, "计分办法：" + FORMULA, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     parts = rows[0].parts if rows else []
     fixed = [12, 26, 18]
@@ -102,6 +102,6 @@ def ranking_pdf(year: int, rows: list[Row], *, status_label: str) -> bytes:
     pdf.set_font("cjk", size=9)
     for row in rows:
         text = f"{row.rank}. {row.county}（{row.score} 分）：" + "；".join(f"{p.label} {_value(p)}" for p in row.parts)
-        pdf.multi_cell(0, 5.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     return bytes(pdf.output())

@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -158,3 +159,23 @@ def test_demo_is_idempotent_and_tells_the_story(users, entities):
     assert EvaluationScheme.objects.get(year=year - 1).is_published
     assert not EvaluationScheme.objects.get(year=year).is_published
     assert services.scheme_ensure(actor=actor, year=year).version == 1
+
+
+def test_progress_attachment_downloads_within_scope_only(client, users):
+    task = make_task(counties=("150802",))
+    a = task.assignments.get()
+    client.force_login(users["county_a"])
+    fake = SimpleUploadedFile("方案.pdf", b"MZ not a pdf", content_type="application/pdf")
+    response = client.post(reverse("supervision:assignment_action", args=[a.pk, "progress"]),
+                           {"note": "附方案", "percent": "20", "attachment": fake})
+    assert response.status_code == 422 and "不是图片或 PDF" in response.content.decode()
+    pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    client.post(reverse("supervision:assignment_action", args=[a.pk, "progress"]),
+                {"note": "附方案", "percent": "20", "attachment": pdf})
+    event = a.events.exclude(attachment="").get()
+    page = client.get(reverse("supervision:task", args=[task.pk])).content.decode()
+    assert "附件：方案.pdf" in page
+    url = reverse("supervision:attachment", args=[event.pk])
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 plan"
+    client.force_login(users["county_b"])
+    assert client.get(url).status_code == 404
