@@ -69,6 +69,16 @@ def event_attachment(user, pk: int) -> AssignmentEvent:
 
 # --- the evaluation --------------------------------------------------------------------------------------------
 
+YEARS = range(2000, 2101)
+
+
+def check_year(year: int) -> int:
+    """A year the evaluation can be about; any other answers 404 as a missing page would."""
+    if year not in YEARS:
+        raise NotFound("没有该年度的督导评价。")
+    return year
+
+
 def scheme_for(year: int) -> EvaluationScheme | None:
     return EvaluationScheme.objects.filter(year=year).prefetch_related("indicators").first()
 
@@ -91,7 +101,7 @@ def ranking(year: int, *, today: date | None = None) -> list[Row]:
     the breakdown (one dict per indicator: label, weight, value, score)."""
     from .choices import DEFAULT_INDICATORS
 
-    scheme = scheme_for(year)
+    scheme = scheme_for(check_year(year))
     if scheme is not None and scheme.is_published:
         rows = []
         for result in scheme.results.select_related("region").order_by("rank", "region__code"):

@@ -6,7 +6,7 @@ Views parse, call one service or selector and render; a domain error becomes a C
 A page a role may not use answers 404, as for a page that does not exist."""
 
 from django.contrib import messages
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -92,9 +92,14 @@ def task_detail(request, pk: int):
     return _task_page(request, pk)
 
 
+ACTIONS = frozenset({"progress", "submit", "confirm", "return"})
+
+
 @require_POST
 @page_for(reads_board)
 def assignment_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
     assignment = selectors.assignment_get(request.user, pk)
     actor = _actor(request)
     if action == "progress":
@@ -143,6 +148,7 @@ def evaluation_index(request):
 
 
 def _evaluation_context(request, year: int, form=None) -> dict:
+    selectors.check_year(year)
     scheme = selectors.scheme_for(year)
     rows = selectors.ranking(year)
     office = is_office(request.user)
@@ -158,6 +164,7 @@ def _evaluation_context(request, year: int, form=None) -> dict:
 
 @page_for(reads_board)
 def evaluation(request, year: int):
+    selectors.check_year(year)
     status = 200
     form = None
     if request.method == "POST":

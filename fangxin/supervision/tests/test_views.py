@@ -61,6 +61,7 @@ def test_office_creates_a_task_and_county_reports_and_office_confirms(client, us
     assert response.status_code == 422 and "请填写工作进展" in response.content.decode()
     assert client.post(act("progress"), {"note": "已起草", "percent": "30"}).status_code == 302
     assert client.post(act("confirm"), {"note": ""}).status_code == 422  # only the office confirms
+    assert client.post(act("delete"), {"note": "x"}).status_code == 404
     assert client.post(act("submit"), {"note": "已完成"}).status_code == 302
     client.force_login(users["office"])
     page = client.get(reverse("supervision:task", args=[task.pk])).content.decode()
@@ -95,6 +96,8 @@ def test_evaluation_page_weights_form_and_downloads(client, users, entities):
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet.cell(3, 3).value == "旗县区" and sheet.max_row == 3 + 7
     assert {sheet.cell(r, 3).value for r in range(4, 11)} >= {"临河区", "五原县"}
+    assert client.get(reverse("supervision:evaluation", args=[0])).status_code == 404
+    assert client.get(reverse("supervision:evaluation_xlsx", args=[99999])).status_code == 404
     pdf = client.get(reverse("supervision:evaluation_pdf", args=[year]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert client.post(reverse("supervision:evaluation_publish", args=[year])).status_code == 302
@@ -126,6 +129,7 @@ def test_api_tasks_progress_and_ranking(client, users):
     client.force_login(users["office"])
     conflict = client.post(f"{API}/supervision/assignments/{county}/confirm", {}, content_type="application/json")
     assert conflict.status_code == 409 and conflict.json()["error"]["details"]["allowed"] == ["submitted"]
+    assert client.get(f"{API}/supervision/evaluation/0").status_code == 404
     ranking = client.get(f"{API}/supervision/evaluation/{timezone.localdate().year}").json()
     assert ranking["published"] is False and len(ranking["rows"]) == 7
     assert ranking["rows"][0]["rank"] == 1 and ranking["rows"][0]["breakdown"][0]["label"] == "创建单位覆盖率"
