@@ -2,12 +2,29 @@
 consistency (rules.rule_validate) and the repair conditions (repair.py) are checked by the services, whose
 message is shown on the form."""
 
+from decimal import Decimal
+
 from django import forms
 
 from .choices import Grade, ListKind, RuleConditionKind, RuleEffect
 
 CONDITION_CHOICES = [("", "请选择")] + [(f"list:{value}", f"列入{label}") for value, label in ListKind.choices] + [
     (f"grade:{value}", f"信用等级为 {value} 级") for value in Grade.values]
+
+
+def percent_of(ratio) -> str:
+    """The stored ratio (0–1, e.g. 0.30) as the percent staff type (30), as on the inspection plan form."""
+    if ratio in (None, ""):
+        return ""
+    value = (Decimal(str(ratio)) * 100).normalize()
+    return format(value, "f")
+
+
+def ratio_of(percent) -> str:
+    """30 → "0.3": the 0–1 decimal string the rule service and the draw use."""
+    if percent is None:
+        return ""
+    return format((Decimal(percent) / 100).normalize(), "f")
 
 
 class RuleForm(forms.Form):
@@ -19,9 +36,13 @@ class RuleForm(forms.Form):
     effects = forms.MultipleChoiceField(label="惩戒措施", choices=RuleEffect.choices,
                                         widget=forms.CheckboxSelectMultiple,
                                         error_messages={"required": "请至少选择一项惩戒措施。"})
-    inspection_ratio = forms.CharField(label="抽查比例", required=False, max_length=6,
-                                       help_text="选择“提高抽查比例”时填写，0 到 1 之间的小数，如 0.30",
-                                       widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    inspection_ratio = forms.DecimalField(label="抽查比例（%）", required=False, min_value=0, max_value=100,
+                                          max_digits=5, decimal_places=2,
+                                          help_text="选择“提高抽查比例”时填写，0 到 100，如 30 表示抽查 30%（与抽查计划的填法相同）",
+                                          error_messages={"invalid": "抽查比例请填写 0 到 100 之间的数字，如 30。",
+                                                          "min_value": "抽查比例不能小于 0。",
+                                                          "max_value": "抽查比例不能超过 100%%。"},
+                                          widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     warning_text = forms.CharField(label="公开提示语", required=False, max_length=200,
                                    help_text="选择“在公开信息页提示”时填写，消费者在经营者公开信息页上看到这句话")
     basis = forms.CharField(label="依据", required=False, max_length=300,
@@ -33,7 +54,7 @@ class RuleForm(forms.Form):
     @classmethod
     def for_rule(cls, rule):
         return cls(initial={"name": rule.name, "condition": f"{rule.condition_kind}:{rule.condition_value}",
-                            "effects": rule.effects, "inspection_ratio": rule.inspection_ratio or "",
+                            "effects": rule.effects, "inspection_ratio": percent_of(rule.inspection_ratio),
                             "warning_text": rule.warning_text, "basis": rule.basis, "position": rule.position,
                             "active": rule.active})
 
@@ -42,7 +63,8 @@ class RuleForm(forms.Form):
         if kind not in RuleConditionKind.values:
             kind = ""
         return {"name": self.cleaned_data["name"], "condition_kind": kind, "condition_value": value,
-                "effects": self.cleaned_data["effects"], "inspection_ratio": self.cleaned_data["inspection_ratio"],
+                "effects": self.cleaned_data["effects"],
+                "inspection_ratio": ratio_of(self.cleaned_data["inspection_ratio"]),
                 "warning_text": self.cleaned_data["warning_text"], "basis": self.cleaned_data["basis"],
                 "position": self.cleaned_data["position"], "active": self.cleaned_data["active"]}
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from fangxin.core.actors import Actor
 from fangxin.core.models import AuditRecord
 from fangxin.credit import repair
+from fangxin.credit.forms_rules import percent_of
 from fangxin.credit.models import JointRule, RepairRequest
 from fangxin.credit.selectors import enrollment_blockers, grade_of
 from fangxin.credit.services import credit_event_record, list_enter
@@ -31,7 +32,7 @@ def login(client, user):
 
 def rule_post(rule, **changes):
     data = {"name": rule.name, "condition": f"{rule.condition_kind}:{rule.condition_value}",
-            "effects": rule.effects, "inspection_ratio": rule.inspection_ratio or "", "warning_text": rule.warning_text,
+            "effects": rule.effects, "inspection_ratio": percent_of(rule.inspection_ratio), "warning_text": rule.warning_text,
             "basis": rule.basis, "position": rule.position}
     if rule.active:
         data["active"] = "on"
@@ -56,7 +57,7 @@ def test_staff_and_auditors_read_the_rules_only_the_office_edits(client, users):
         assert "新增规则" not in page.content.decode()
         assert client.get(reverse("credit:rule_new")).status_code == 404
     page = login(client, users["office"]).get(reverse("credit:rules")).content.decode()
-    assert "新增规则" in page and "抽查比例 0.30" in page and "列入严重违法失信名单" in page
+    assert "新增规则" in page and "抽查比例 30%" in page and "列入严重违法失信名单" in page
     assert login(client, users["merchant"]).get(reverse("credit:rules")).status_code == 404
 
 
@@ -81,7 +82,7 @@ def test_the_office_switches_a_rule_off_and_the_block_goes(client, users, entiti
 def test_the_office_adds_a_rule_and_bad_input_is_a_message(client, users, entities):
     login(client, users["office"])
     bad = client.post(reverse("credit:rule_new"), {"name": "警示名单提高抽查", "condition": "list:warning",
-                                                    "effects": ["raise_inspection_ratio"], "inspection_ratio": "0.5",
+                                                    "effects": ["raise_inspection_ratio"], "inspection_ratio": "50",
                                                     "position": "60", "active": "on"})
     assert bad.status_code == 200 and "提高抽查比例只能按信用等级设定" in bad.content.decode()
     assert not JointRule.objects.filter(name="警示名单提高抽查").exists()
@@ -157,3 +158,17 @@ def test_the_public_profile_shows_the_grade_lists_and_rule_warnings_but_not_the_
     assert "请谨慎消费" not in page
     other = client.get(reverse("campaign:profile", args=[entities["b_food"].uscc])).content.decode()
     assert "尚未评级" in other and "未被列入经营异常名录" in other
+
+
+@pytest.mark.django_db
+def test_the_rule_form_takes_the_ratio_in_percent_like_the_plan_form(client, users):
+    login(client, users["office"])
+    rule = JointRule.objects.get(name="D 级主体提高抽查比例")
+    page = client.get(reverse("credit:rule_edit", args=[rule.pk])).content.decode()
+    assert 'value="30"' in page and "抽查比例（%）" in page
+    assert "抽查比例 30%" in client.get(reverse("credit:rules")).content.decode()
+    too_big = client.post(reverse("credit:rule_edit", args=[rule.pk]), rule_post(rule, inspection_ratio="150"))
+    assert "抽查比例不能超过 100%。" in too_big.content.decode()
+    client.post(reverse("credit:rule_edit", args=[rule.pk]), rule_post(rule, inspection_ratio="40"))
+    rule.refresh_from_db()
+    assert str(rule.inspection_ratio) == "0.40"
