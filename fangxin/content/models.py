@@ -110,6 +110,28 @@ class ArticleEvent(models.Model):
         return f"{self.article_id} {self.label}"
 
 
+class ArticleAttachment(models.Model):
+    """A file attached to an article (e.g. the sampling report as PDF). Checked by its content when uploaded;
+    the masker cannot read inside files, so the reviewer is asked to check them before publishing."""
+
+    article = models.ForeignKey(Article, verbose_name="资讯", on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to="content/%Y/%m/")
+    name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.CharField("上传人", max_length=150)
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "资讯附件"
+        verbose_name_plural = "资讯附件"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+
 class SurveyQuerySet(ScopedQuerySet):
     scope_fields = {"region": "region", "sector": "sector"}
 

@@ -21,9 +21,10 @@ from fangxin.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from fangxin.organisation.models import Department, Region, Sector
 from fangxin.triage.masking import mask_text
 
+from . import attachments
 from .choices import ArticleKind, ArticleStatus
 from .flows import ACTION_LABELS, ARTICLE_FLOW, REASON_REQUIRED, REVIEW_STEPS
-from .models import Answer, Article, ArticleEvent, Question, Response, Survey
+from .models import Answer, Article, ArticleAttachment, ArticleEvent, Question, Response, Survey
 from .questions import parse_questions
 from .rendering import mask_markdown
 
@@ -178,6 +179,37 @@ def article_transition(*, actor: Actor, article: Article, to_status: str, reason
     return article
 
 
+def attachment_add(*, actor: Actor, article: Article, upload) -> ArticleAttachment:
+    """Attach a file to an article that can still be edited (at most attachments.MAX_FILES)."""
+    if actor.role != SYSTEM_ROLE and not can_edit(actor.user, article):
+        raise PermissionDenied("只有撰稿人或本部门工作人员可以为草稿、被退回或已撤回的资讯添加附件。")
+    name, content_type, size, digest = attachments.check(upload)
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        if not article.editable:
+            raise ValidationFailed("已提交或已发布的资讯不能修改附件。")
+        if article.attachments.count() >= attachments.MAX_FILES:
+            raise ValidationFailed(f"每篇资讯最多 {attachments.MAX_FILES} 个附件。", details={"field": "file"})
+        stored = ArticleAttachment(article=article, name=name, content_type=content_type, size=size, sha256=digest,
+                                   uploaded_by=actor.name, uploaded_at=timezone.now())
+        stored.file.save(f"{digest[:16]}.{name.rsplit('.', 1)[-1].lower()}", upload, save=False)
+        stored.save()
+        audit.record(actor=actor, action="content.article.attach", obj=article,
+                     changes={"attachment": [None, name], "sha256": [None, digest]})
+    return stored
+
+
+def attachment_remove(*, actor: Actor, attachment: ArticleAttachment) -> None:
+    article = attachment.article
+    if actor.role != SYSTEM_ROLE and not can_edit(actor.user, article):
+        raise PermissionDenied("只有撰稿人或本部门工作人员可以删除草稿、被退回或已撤回资讯的附件。")
+    with transaction.atomic():
+        name = attachment.name
+        attachment.delete()
+        audit.record(actor=actor, action="content.article.detach", obj=article, changes={"attachment": [name, None]})
+    transaction.on_commit(lambda: attachment.file.delete(save=False))
+
+
 def _event(article: Article, actor: Actor, label: str, *, from_status: str = "", to_status: str = "",
            note: str = "") -> ArticleEvent:
     return ArticleEvent.objects.create(article=article, at=timezone.now(), label=label, from_status=from_status,
@@ -229,8 +261,12 @@ def survey_save(*, actor: Actor, data: SurveyInput, survey: Survey | None = None
     if actor.role != SYSTEM_ROLE and not can_manage_survey(actor.user, survey):
         raise PermissionDenied("满意度调查由各部门、旗县区工作人员、消费者协会和联席会议办公室设置。")
     values, questions = _clean_survey(data)
-    if actor.role != SYSTEM_ROLE and not _in_scope(actor.user, values["region"]):
-        raise PermissionDenied("只能设置本辖区的满意度调查。")
+    if actor.role != SYSTEM_ROLE:
+        if not _in_scope(actor.user, values["region"]):
+            raise PermissionDenied("只能设置本辖区的满意度调查。")
+        sectors = scope_of(actor.user).sector_ids
+        if sectors is not None and values["sector"].pk not in sectors:
+            raise PermissionDenied("职能部门只能设置本部门牵头或配合行业的满意度调查。")
     with transaction.atomic():
         if survey is None:
             survey = Survey.objects.create(created_by=actor.name, **values)

@@ -6,7 +6,7 @@ accepted (the database keeps only a hash of it); answers from one address are al
 import secrets
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
 from fangxin.core.actors import client_ip_of
@@ -43,7 +43,18 @@ def article_list(request, slug: str = ""):
 def article_detail(request, pk: int):
     article = selectors.public_article(pk)
     return render(request, "content/public_detail.html", {
-        "article": article, "body_html": render_markdown(article.published_body)})
+        "article": article, "body_html": render_markdown(article.published_body),
+        "attachments": article.attachments.all()})
+
+
+def attachment_download(request, pk: int, file_id: int):
+    """A published article's attachment; nothing of a draft, a submitted or a withdrawn article."""
+    article = selectors.public_article(pk)
+    attachment = article.attachments.filter(pk=file_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                        filename=attachment.name)
 
 
 def survey_list(request):

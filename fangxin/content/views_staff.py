@@ -6,7 +6,7 @@ A page a role may not use answers 404, as for a page that does not exist."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -18,6 +18,7 @@ from fangxin.triage.masking import mask_text
 from fangxin.workbench.decorators import page_for
 
 from . import exports, selectors, services
+from .attachments import MAX_FILES
 from .choices import ArticleStatus
 from .flows import ACTION_LABELS, ARTICLE_FLOW, REVIEW_STEPS
 from .forms import ArticleFilterForm, ArticleForm, SurveyForm, TransitionForm
@@ -126,7 +127,51 @@ def _detail(request, pk: int, *, form: TransitionForm | None = None, status: int
         "article": article, "events": article.events.all(), "actions": actions,
         "form": form or TransitionForm(auto_id="t-%s"), "body_html": render_markdown(shown_body),
         "masked": mask_preview(" ".join([article.title, article.summary, article.body])),
-        "can_edit": services.can_edit(request.user, article), "reviewer": reviewer}, status=status)
+        "can_edit": services.can_edit(request.user, article), "reviewer": reviewer,
+        "attachments": article.attachments.all(), "max_files": MAX_FILES}, status=status)
+
+
+@require_POST
+@page_for(writes_content)
+def attachment_add(request, pk: int):
+    article = selectors.article_get(request.user, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件。")
+    else:
+        try:
+            stored = services.attachment_add(actor=_actor(request), article=article, upload=upload)
+        except FangxinError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已添加附件：{stored.name}。")
+    return redirect("content:staff_detail", pk=article.pk)
+
+
+@require_POST
+@page_for(writes_content)
+def attachment_remove(request, pk: int, file_id: int):
+    article = selectors.article_get(request.user, pk)
+    attachment = article.attachments.filter(pk=file_id).first()
+    if attachment is None:
+        raise Http404
+    try:
+        services.attachment_remove(actor=_actor(request), attachment=attachment)
+    except FangxinError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已删除附件：{attachment.name}。")
+    return redirect("content:staff_detail", pk=article.pk)
+
+
+@page_for(reads_content)
+def attachment_download(request, pk: int, file_id: int):
+    article = selectors.article_get(request.user, pk)
+    attachment = article.attachments.filter(pk=file_id).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
+                        filename=attachment.name)
 
 
 @page_for(reads_content)

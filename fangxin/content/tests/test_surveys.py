@@ -63,6 +63,10 @@ def test_define_validates_and_is_scoped(users):
         services.survey_save(actor=Actor.for_user(users["merchant"]), data=survey_input())
     services.survey_save(actor=Actor.for_user(users["county_a"]), data=survey_input(
         region=Region.objects.get(code="150802")))
+    with pytest.raises(PermissionDenied):  # the food and drug administration does not lead utilities
+        services.survey_save(actor=Actor.for_user(users["department"]), data=survey_input())
+    services.survey_save(actor=Actor.for_user(users["department"]), data=survey_input(
+        sector=Sector.objects.get(code="food_drug")))
 
 
 def test_one_answer_per_device_and_every_question_answered(users):
