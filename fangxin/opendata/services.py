@@ -8,6 +8,7 @@ named by the job's id; only the person who asked for a report may download it.""
 
 import logging
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -47,6 +48,8 @@ def _period(kind: str, period: str) -> str:
     first = monthly.parse_month(period)
     if first > timezone.localdate():
         raise ValidationFailed("不能分析尚未开始的月份。", details={"field": "period"})
+    if first.year < 2000:
+        raise ValidationFailed("月份超出范围。", details={"field": "period"})
     return f"{first:%Y-%m}"
 
 
@@ -126,7 +129,25 @@ def report_job_run(job_id: int) -> ReportJob | None:
     return job
 
 
+STALE_AFTER = timedelta(hours=1)
+
+
+def fail_stale(now=None) -> int:
+    """A job still "running" long after it started lost its worker (the web process restarted mid-way): mark it
+    failed so its page stops polling and offers "重新生成"."""
+    now = now or timezone.now()
+    stale = list(ReportJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER))
+    for job in stale:
+        with transaction.atomic():
+            ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="生成中断（服务重启），请重新生成。",
+                                                       finished_at=now)
+            audit.record(actor=Actor.system("report"), action="opendata.report.fail", obj=job,
+                         changes={"error": "stale"})
+    return len(stale)
+
+
 def run_pending(limit: int = 20) -> list[ReportJob]:
+    fail_stale()
     done = []
     for job_id in ReportJob.objects.filter(status=JobStatus.QUEUED).order_by("created_at", "id").values_list(
             "id", flat=True)[:limit]:

@@ -101,6 +101,7 @@ def test_titles_draws_and_lists_are_listed(client, planted):
     assert len(draws) == 1
     record = client.get(draws[0]["record_url"])
     assert record.status_code == 200 and record.json()["seed"] == draws[0]["seed"]
+    assert draws[0]["selected"] == len(record.json()["selected"]) > 0
     credit = json.loads(_stream(client.get("/api/v1/open/datasets/credit-lists")))["records"]
     assert [c["list"] for c in credit] == ["abnormal"]
 

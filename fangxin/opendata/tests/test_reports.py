@@ -3,11 +3,14 @@ equal complaint_metrics; the job flow (request → run → progress → owner-on
 
 import io
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from fangxin.campaign.titles.tests.test_certificate import pdf_text
@@ -138,6 +141,38 @@ def test_a_failing_job_is_marked_failed_not_stuck(users, monkeypatch):
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "RuntimeError" in job.error and job.finished_at
     assert services.report_job_run(job.pk) is None  # never claimed twice
+
+
+def test_a_job_whose_worker_died_is_failed_by_the_next_run(users):
+    job = services.report_job_request(actor=Actor.for_user(users["office"]), kind=ReportKind.ANNUAL, period="2025")
+    started = timezone.now() - services.STALE_AFTER - timedelta(minutes=1)
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=started)
+    fresh = services.report_job_request(actor=Actor.for_user(users["office"]), kind=ReportKind.MONTHLY,
+                                        period="2025-01")
+    ReportJob.objects.filter(pk=fresh.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    assert services.run_pending() == []
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "重新生成" in job.error
+    assert fresh.status == JobStatus.RUNNING  # a job still within its time is left to its worker
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
+def test_month_parsing_round_trips(day):
+    first = monthly.parse_month(f"{day:%Y-%m}")
+    start, end = monthly.month_range(first)
+    assert first == start == day.replace(day=1) and end.month == day.month and (end + timedelta(days=1)).day == 1
+    assert monthly.previous_month(first) < first and monthly.same_month_last_year(first).month == first.month
+
+
+@given(st.text(max_size=12))
+def test_month_parsing_rejects_anything_else_with_a_message(text):
+    try:
+        first = monthly.parse_month(text)
+    except ValidationFailed as error:
+        assert "YYYY-MM" in error.message
+    else:
+        assert first.day == 1
 
 
 def test_merchants_cannot_request_reports(client, users):
