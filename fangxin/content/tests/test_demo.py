@@ -23,6 +23,8 @@ def test_demo_loads_once_with_every_kind(reference):
                                                         ArticleStatus.SUBMITTED, ArticleStatus.RETURNED}
     case = Article.objects.get(title__startswith="临河区某超市")
     assert "13847801234" not in case.published_body and "张建国" not in case.published_body
+    notice = Article.objects.get(title__startswith="关于开展 2026 年度")
+    assert "0478-8123456" in notice.published_body  # an office's public number is kept
     closed = Survey.objects.get(title=demo.CLOSED_SURVEY)
     assert closed.state() == SurveyState.CLOSED
     results = selectors.survey_results(closed)
