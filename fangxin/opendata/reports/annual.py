@@ -78,7 +78,7 @@ def render_docx(data: AnnualData, images: dict[int, list[bytes]]) -> bytes:
 
 
 def render_pdf(data: AnnualData, images: dict[int, list[bytes]]) -> bytes:
-    from fpdf import FPDF
+    from fpdf import FPDF, XPos, YPos
     from fpdf.fonts import FontFace
 
     head_style = FontFace(emphasis="", fill_color=(238, 238, 238))  # the CJK font has no bold face
@@ -91,18 +91,19 @@ def render_pdf(data: AnnualData, images: dict[int, list[bytes]]) -> bytes:
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
+    below = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}  # each block starts on the left margin under the last
 
     def heading(text, size=15):
         pdf.set_font("cjk", size=size)
         pdf.ln(3)
-        pdf.multi_cell(width, 8, text)
+        pdf.multi_cell(width, 8, text, **below)
         pdf.set_font("cjk", size=10.5)
 
     pdf.set_font("cjk", size=20)
-    pdf.multi_cell(width, 12, title_of(data), align="C")
+    pdf.multi_cell(width, 12, title_of(data), align="C", **below)
     pdf.set_font("cjk", size=10)
     pdf.multi_cell(width, 6, f"生成时间：{timezone.localtime():%Y年%m月%d日 %H:%M}。数据来自放心消费创建工作平台的统计汇总。",
-                   align="C")
+                   align="C", **below)
     for goal_index, goal in enumerate(data.goals):
         heading(f"目标{goal.number}：{goal.heading}")
         with pdf.table(col_widths=(2, 1), text_align=("LEFT", "RIGHT"), headings_style=head_style) as table:
@@ -114,21 +115,21 @@ def render_pdf(data: AnnualData, images: dict[int, list[bytes]]) -> bytes:
             pdf.image(io.BytesIO(png), w=width)
     heading("旗县区督导评价排名")
     if data.ranking and not data.ranking_published:
-        pdf.multi_cell(width, 6, NOT_PUBLISHED_RANKING)
+        pdf.multi_cell(width, 6, NOT_PUBLISHED_RANKING, **below)
     if data.ranking:
         with pdf.table(col_widths=(1, 3, 1), headings_style=head_style) as table:
             table.row(("名次", "旗县区", "得分"))
             for row in data.ranking:
                 table.row((str(row["rank"]), row["county"], str(row["score"])))
     else:
-        pdf.multi_cell(width, 7, NO_RANKING)
+        pdf.multi_cell(width, 7, NO_RANKING, **below)
     heading("典型案例")
     if data.cases:
         for case in data.cases:
             heading(case["title"], size=12)
-            pdf.multi_cell(width, 6, f"（{case['published']} 发布）{case['summary']}")
+            pdf.multi_cell(width, 6, f"（{case['published']} 发布）{case['summary']}", **below)
     else:
-        pdf.multi_cell(width, 7, NO_CASES)
+        pdf.multi_cell(width, 7, NO_CASES, **below)
     return bytes(pdf.output())
 
 

@@ -36,7 +36,10 @@ def render(spec: dict) -> bytes:
             axes.bar([p + offset for p in positions], [v or 0 for v in shown], width=width, color=colour, label=name)
     axes.set_xticks(positions, labels, rotation=30 if len(labels) > 8 else 0, ha="right" if len(labels) > 8 else "center")
     axes.set_title(spec["title"], fontfamily=FONT_FAMILY, fontsize=12)
-    axes.set_ylabel("百分比（%）" if percent else spec.get("unit", ""), fontfamily=FONT_FAMILY)
+    if percent:
+        axes.set_ylabel("百分比（%）", fontfamily=FONT_FAMILY)
+    elif spec.get("unit"):  # a one-character unit reads upright above the axis, not turned on its side
+        axes.set_title(f"单位：{spec['unit']}", loc="left", fontfamily=FONT_FAMILY, fontsize=9)
     for label in axes.get_xticklabels():
         label.set_fontfamily(FONT_FAMILY)
     if percent:
