@@ -10,5 +10,6 @@ class CampaignConfig(AppConfig):
 
         from . import nav  # noqa: F401 - workbench menu entries
         from .selectors import filter_enrolled
+        from .titles import nav_merchant, nav_review, nav_staff  # noqa: F401 - registered with the app, not the URLconf
 
         search.register_filter("enrolled", filter_enrolled)

@@ -10,7 +10,7 @@ from fangxin.merchants import selectors as entity_selectors
 
 from .decorators import page_for
 from .forms import AuditFilterForm, DeadlineForm, EntityFilterForm
-from .navigation import items_for
+from .navigation import groups_for
 
 PAGE_SIZE = 25
 
@@ -22,7 +22,8 @@ def page_of(request, rows):
 @page_for(can_use_workbench)
 def home(request):
     return render(request, "workbench/home.html", {
-        "cards": [item for item in items_for(request.user) if item.url_name != "workbench:home"],
+        "card_groups": [(group, [item for item in items if item.url_name != "workbench:home"])
+                        for group, items in groups_for(request.user)],
         "scope": scope_of(request.user),
     })
 
