@@ -100,12 +100,16 @@ def warning_transition(request, pk: int):
             services.warning_transition(actor=_actor(request), warning=warning,
                                         to_status=form.cleaned_data["to_status"], note=form.cleaned_data["note"])
         except FangxinError as exc:
-            field = exc.details.get("field")
-            form.add_error("note" if field == "note" else None, exc.message)
+            if exc.details.get("field") == "note":
+                form.add_error("note", exc.message)
+            else:  # the action form may not be on the page any more (closed, or read-only): say it at the top
+                messages.error(request, exc.message)
         else:
             target = form.cleaned_data["to_status"]
             messages.success(request, f"已{ACTION_LABELS[target]}：{warning.subject_label}。")
             return redirect("alerts:detail", pk=warning.pk)
+    elif "to_status" in form.errors:
+        messages.error(request, "请从页面上的按钮选择要执行的处置步骤。")
     return _detail(request, pk, form=form, status=422)
 
 

@@ -65,6 +65,11 @@ def test_detail_walks_the_workflow(client, users, warning):
     assert warning.status == WarningStatus.CLOSED and warning.closed_note == "已整改"
     page = client.get(detail).content.decode()
     assert "已办结" in page and "约谈经营者" in page and 'name="to_status"' not in page
+    # a closed warning has no action form left: the refusal is said at the top of the page
+    again = client.post(transition, {"to_status": "closed", "note": "再次办结"}).content.decode()
+    assert "不能从" in again and 'class="message message-error"' in again
+    bogus = client.post(transition, {"to_status": "bogus"}).content.decode()
+    assert "请从页面上的按钮选择要执行的处置步骤" in bogus
 
 
 def test_readers_see_no_buttons_and_cannot_post(client, users, warning):
