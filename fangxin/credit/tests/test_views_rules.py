@@ -120,6 +120,9 @@ def test_the_repair_queue_is_scoped_and_the_county_decides(client, users, entiti
     assert RepairRequest.objects.get().status == "approved" and grade_of(entities["a_food"]).score == 100
     again = client.get(reverse("credit:repair_detail", args=[item.pk])).content.decode()
     assert "准予修复" in again and "提交决定" not in again and "已修复：行政处罚" in again
+    twice = client.post(reverse("credit:repair_decide", args=[item.pk]),
+                        {"decision": "reject", "reason": "重复提交", "document_number": ""}).content.decode()
+    assert 'id="decide-error"' in twice and RepairRequest.objects.get().status == "approved"
     assert client.get(reverse("credit:repairs") + "?status=approved").content.decode().count("第 ") >= 1
     stored = item.evidence.get()
     assert client.get(reverse("credit:repair_evidence", args=[item.pk, stored.pk]))["X-Content-Type-Options"] == \
