@@ -185,5 +185,6 @@ FANGXIN_DEMO_STEPS = [
     "fangxin.credit.demo",
     "fangxin.inspections.demo",
     "fangxin.alerts.demo",
+    "fangxin.content.demo",
     "fangxin.stats.demo",  # last: rebuilds the rollups after the bulk loaders
 ]

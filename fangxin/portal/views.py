@@ -8,12 +8,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from fangxin.campaign.selectors import current_status_by_entity
+from fangxin.content.selectors import latest_for_home
 from fangxin.merchants.selectors import entity_public_search
 from fangxin.organisation.selectors import counties, current_commitment, dimension_list, sector_list
 
+from . import selectors
+
 
 def home(request):
-    return render(request, "portal/home.html", {"dimensions": dimension_list(), "sectors": sector_list()})
+    return render(request, "portal/home.html", {
+        "dimensions": dimension_list(), "sectors": sector_list(), "latest_articles": latest_for_home(),
+        "headline": selectors.statistics_headline(), "publicities": selectors.running_publicities()})
 
 
 class SearchForm(forms.Form):
