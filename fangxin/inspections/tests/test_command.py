@@ -90,7 +90,7 @@ def test_invalid_json_is_one_chinese_line_and_exit_2(tmp_path, content):
 def test_a_missing_file_is_exit_2(tmp_path):
     code, out, err = run(tmp_path / "missing.json")
     assert (code, out) == (2, "")
-    assert err.startswith("无法读取抽签记录") and err.count("\n") == 1
+    assert err.startswith("找不到抽签记录文件") and "No such file" not in err and err.count("\n") == 1
 
 
 def test_the_real_command_needs_no_database(tmp_path, record):

@@ -22,8 +22,17 @@ class Command(BaseCommand):
         try:
             with open(record, encoding="utf-8") as file:
                 data = json.load(file)
-        except OSError as error:
-            self.stderr.write(f"无法读取抽签记录 {record}：{error.strerror or error}")
+        except FileNotFoundError:
+            self.stderr.write(f"找不到抽签记录文件 {record}")
+            sys.exit(2)
+        except IsADirectoryError:
+            self.stderr.write(f"{record} 是目录，请给出抽签记录 JSON 文件")
+            sys.exit(2)
+        except PermissionError:
+            self.stderr.write(f"没有权限读取抽签记录 {record}")
+            sys.exit(2)
+        except OSError as error:  # rarer errors: the system's own words, after ours
+            self.stderr.write(f"无法读取抽签记录 {record}（{error.strerror or error}）")
             sys.exit(2)
         except (UnicodeDecodeError, ValueError) as error:
             self.stderr.write(f"抽签记录 {record} 不是有效的 UTF-8 JSON：{error}")
