@@ -186,5 +186,6 @@ FANGXIN_DEMO_STEPS = [
     "fangxin.inspections.demo",
     "fangxin.alerts.demo",
     "fangxin.content.demo",
+    "fangxin.supervision.demo",  # after alerts: its evaluation counts the demo warnings
     "fangxin.stats.demo",  # last: rebuilds the rollups after the bulk loaders
 ]
