@@ -262,6 +262,9 @@ def plan_publish(request, pk: int):
     if not rows:
         messages.error(request, "请选择要公示的检查结果。")
         return redirect(reverse("inspections:plan_detail", args=[plan.pk]) + "#next")
+    if all(row.published_at for row in rows):
+        messages.error(request, "所选检查结果都已公示，无需重复公示。")
+        return redirect(reverse("inspections:plan_detail", args=[plan.pk]) + "#next")
     return _act(request, pk, lambda _plan: services.results_publish(actor=_actor(request), inspections=rows),
                 lambda count: f"已公示 {count} 项检查结果。")
 
@@ -313,6 +316,10 @@ def result(request, pk: int):
                 messages.success(request, _saved_message(inspection))
                 return redirect(reverse("inspections:plan_detail", args=[plan.pk]) + f"#inspection-{inspection.pk}")
     status = 422 if form is not None and form.is_bound and form.errors else 200
+    if request.method == "POST" and form is None:  # e.g. the result was recorded meanwhile, or not the user's
+        messages.error(request, "该检查结果已经录入或现在不能由您录入，未作修改。" if inspection.outcome
+                       else "现在不能由您录入该检查结果，未作修改。")
+        status = 409
     by_code = {i.code: i for i in inspection.inspectors.all()}
     return render(request, "inspections/staff/result.html", {
         "inspection": inspection, "plan": plan, "form": form, "team": _team(inspection, by_code),

@@ -287,6 +287,9 @@ def test_record_results_with_documents_then_publish_and_close(client, users, tea
     assert CreditEvent.objects.filter(source_ref=f"inspection:{first.pk}").exists()
     page = client.get(url).content.decode()
     assert "保存检查结果" not in page and "现场.png" in page  # recorded once; shown, not editable
+    again = client.post(url, {"outcome": Outcome.PASSED, "description": "", "inspected_on": today().isoformat()})
+    assert again.status_code == 409 and "该检查结果已经录入" in again.content.decode()
+    assert Inspection.objects.get(pk=first.pk).outcome == Outcome.PROBLEMS
     document = InspectionDocument.objects.get(inspection=first)
     document_url = reverse("inspections:document", args=[first.pk, document.pk])
     assert document_url in page
@@ -309,6 +312,8 @@ def test_record_results_with_documents_then_publish_and_close(client, users, tea
     assert "已公示 4 项检查结果" in " ".join(messages_of(response))
     assert Inspection.objects.filter(plan=plan, published_at__isnull=False).count() == 4
     assert "结束计划" in response.content.decode()
+    twice = client.post(reverse("inspections:plan_publish", args=[plan.pk]), {"inspection": ids}, follow=True)
+    assert "所选检查结果都已公示，无需重复公示" in " ".join(messages_of(twice))
     response = client.post(reverse("inspections:plan_close", args=[plan.pk]), follow=True)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.CLOSED and "计划已结束" in " ".join(messages_of(response))
