@@ -53,6 +53,30 @@ class ListEntry(TimeStampedModel):
         return f"{self.entity} · {self.get_kind_display()}"
 
 
+SOURCE_LABELS = {
+    "complaint": "投诉", "title": "示范单位称号", "list": "信用名单决定", "inspection": "双随机抽查",
+    "penalty": "行政处罚录入", "breach": "违反承诺录入", "import": "部门数据导入", "repair": "信用修复",
+}
+LIST_STEPS = {"enter": "列入", "exit": "移出"}
+TITLE_STEPS = {"award": "授予", "revoke": "撤销"}
+
+
+def source_label(source_ref: str) -> str:
+    kind, _, rest = source_ref.partition(":")
+    label = SOURCE_LABELS.get(kind)
+    if label is None:
+        return source_ref
+    if kind == "complaint":
+        return f"{label} {rest.partition(':')[0]}"
+    if kind == "list":
+        return f"{label}（{LIST_STEPS.get(rest.rpartition(':')[2], '')}）".replace("（）", "")
+    if kind == "title":
+        return f"{label}（{TITLE_STEPS.get(rest.rpartition(':')[2], '')}）".replace("（）", "")
+    if kind == "import":
+        return f"{label} {rest.partition(':')[2]}".strip()
+    return label
+
+
 class CreditEventQuerySet(ScopedQuerySet):
     scope_fields = {"region": "entity__region", "sector": "entity__sector", "entity": "entity"}
 
@@ -85,6 +109,11 @@ class CreditEvent(models.Model):
 
     def __str__(self):
         return f"{self.entity} · {self.get_kind_display()} · {self.occurred_on}"
+
+    @property
+    def source_label(self) -> str:
+        """The source as staff read it ("投诉 T2026…", "名单决定", "数据导入 CSV-1"), not the internal key."""
+        return source_label(self.source_ref)
 
 
 class GradeModelQuerySet(models.QuerySet):

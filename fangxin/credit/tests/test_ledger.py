@@ -149,3 +149,18 @@ def test_an_unusable_or_older_draft_is_not_published(entities):
     with pytest.raises(ValidationFailed, match="版本号"):
         grade_model_publish(actor=SYSTEM, model=GradeModel.objects.create(version=4, title="旧", rules=DEFAULT_RULES))
     assert list(GradeModel.objects.published().values_list("version", flat=True)) == [5]
+
+
+@pytest.mark.parametrize(("ref", "label"), [
+    ("complaint:T20261101ABCDEF:upheld", "投诉 T20261101ABCDEF"),
+    ("list:5:enter", "信用名单决定（列入）"),
+    ("title:4:revoke", "示范单位称号（撤销）"),
+    ("import:150802:CSV-1", "部门数据导入 CSV-1"),
+    ("inspection:12", "双随机抽查"),
+    ("penalty:临市监罚〔2026〕8号", "行政处罚录入"),
+    ("something:else", "something:else"),
+])
+def test_sources_read_as_chinese(ref, label):
+    from fangxin.credit.models import source_label
+
+    assert source_label(ref) == label
