@@ -192,3 +192,17 @@ def test_the_menu_shows_the_credit_pages_by_role(client, users):
     auditor = {i.url_name for i in items_for(users["auditor"])}
     assert "credit:lists" in auditor and "credit:import" not in auditor
     assert "credit:lists" not in {i.url_name for i in items_for(users["merchant"])}
+
+
+@pytest.mark.django_db
+def test_the_ledger_page_says_a_list_caps_the_grade(client, users, entities):
+    from datetime import date
+
+    from fangxin.core.actors import Actor
+    from fangxin.credit.services import list_enter
+
+    list_enter(actor=Actor.system("t"), entity=entities["a_food"], kind="serious", reason_code="SV01", reason="售假",
+               authority="临河区市场监督管理局", document_number="临市监严〔2026〕3号", entered_on=date(2026, 3, 2))
+    client.force_login(users["county_a"])
+    page = client.get(reverse("credit:ledger", args=[entities["a_food"].uscc])).content.decode()
+    assert "因列入严重违法失信名单，等级最高为 D 级（按分数本为 A 级）" in page
