@@ -8,6 +8,7 @@ import unicodedata
 
 from django.db.models import Count, Q, QuerySet
 
+from fangxin.core import uscc as uscc_rules
 from fangxin.core.exceptions import NotFound, ValidationFailed
 from fangxin.merchants.models import MarketEntity
 
@@ -65,7 +66,9 @@ def entity_for_staff(user, uscc: str) -> MarketEntity:
     code = normalise_query(uscc).upper()
     entity = MarketEntity.objects.visible_to(user).select_related("region", "sector").filter(uscc=code).first()
     if entity is None:
-        raise NotFound(f"未找到统一社会信用代码为 {code or '（空）'} 的市场主体，或该主体不在您的管辖范围。")
+        wrong = uscc_rules.problem(code)  # a malformed code names its mistake (no such code can exist anyway)
+        raise NotFound(f"{wrong}。" if wrong else
+                       f"未找到统一社会信用代码为 {code} 的市场主体，或该主体不在您的管辖范围。")
     return entity
 
 

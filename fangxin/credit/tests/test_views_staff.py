@@ -206,3 +206,14 @@ def test_the_ledger_page_says_a_list_caps_the_grade(client, users, entities):
     client.force_login(users["county_a"])
     page = client.get(reverse("credit:ledger", args=[entities["a_food"].uscc])).content.decode()
     assert "因列入严重违法失信名单，等级最高为 D 级（按分数本为 A 级）" in page
+
+
+@pytest.mark.django_db
+def test_a_malformed_code_is_named_as_such(users, entities):
+    from fangxin.core.exceptions import NotFound
+    from fangxin.credit.list_selectors import entity_for_staff
+
+    with pytest.raises(NotFound, match="应为 18 位"):
+        entity_for_staff(users["county_a"], "12345")
+    with pytest.raises(NotFound, match="不在您的管辖范围"):
+        entity_for_staff(users["county_a"], entities["b_food"].uscc)  # valid code, another county
