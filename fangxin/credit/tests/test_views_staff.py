@@ -70,7 +70,8 @@ def test_a_clerk_enters_a_business_by_its_code_and_lands_on_its_ledger(client, u
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("change, message", [
-    ({"uscc": "91150802MA0000000X"}, "未找到统一社会信用代码为"),
+    ({"uscc": "91150802MA00000008"}, "未找到统一社会信用代码为"),  # valid, not in the registry
+    ({"uscc": "91150802MA0000000X"}, "校验位错误"),
     ({"reason_code": "SV01"}, "事由代码“SV01”无效"),
     ({"reason_code": "AB99"}, "须写明具体事由"),
     ({"entered_on": "2099-01-01"}, "日期不能晚于今天"),
