@@ -173,6 +173,23 @@ def _may_declare(actor: Actor, inspector: Inspector) -> None:
     _may_manage_inspectors(actor, inspector.department_id)
 
 
+def may_edit_inspector(actor: Actor, inspector: Inspector | None) -> bool:
+    """Whether the actor may edit this inspector (pages show the form only then); None: may add one."""
+    try:
+        _may_manage_inspectors(actor, inspector.department_id if inspector else _department_of(actor))
+    except PermissionDenied:
+        return False
+    return True
+
+
+def may_declare(actor: Actor, inspector: Inspector) -> bool:
+    try:
+        _may_declare(actor, inspector)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def conflict_declare(*, actor: Actor, inspector: Inspector, entity, reason: str) -> InspectorConflict:
     """Record an interest between an inspector and a business: from the next freeze on, the inspector is never
     drawn into that business's team."""

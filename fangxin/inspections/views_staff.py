@@ -476,9 +476,13 @@ def inspectors(request):
 
 def _inspector_page(request, inspector, form, conflict_form=None, status=200):
     conflicts = list(selectors.conflicts_of(inspector)) if inspector else []
+    actor = _actor(request)
     return render(request, "inspections/staff/inspector_form.html", {
         "inspector": inspector, "form": form, "conflicts": conflicts,
-        "conflict_form": conflict_form or ConflictForm()}, status=status)
+        "conflict_form": conflict_form or ConflictForm(),
+        # forms only for who may use them: another department's inspector is shown read-only
+        "can_edit": services.may_edit_inspector(actor, inspector),
+        "can_declare": inspector is not None and services.may_declare(actor, inspector)}, status=status)
 
 
 @page_for(writes)
@@ -512,6 +516,9 @@ def _inspector_or_404(user, pk: int) -> Inspector:
 def inspector_edit(request, pk: int):
     inspector = _inspector_or_404(request.user, pk)
     form = InspectorForm(request.POST or None, initial=InspectorForm.initial_for(inspector))
+    if request.method == "POST" and not services.may_edit_inspector(_actor(request), inspector):
+        messages.error(request, "检查人员名录由联席会议办公室或本部门工作人员维护，未作修改。")
+        return _inspector_page(request, inspector, form, status=403)
     if request.method == "POST" and form.is_valid():
         try:
             services.inspector_save(actor=_actor(request), inspector=inspector, **_inspector_fields(form))

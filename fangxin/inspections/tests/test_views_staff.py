@@ -431,7 +431,7 @@ def test_county_staff_read_the_inspector_directory_but_do_not_edit_other_departm
     response = client.post(reverse("inspections:inspector_edit", args=[inspector.pk]), {
         "code": "fda-x1", "name": "改名", "department": inspector.department_id,
         "regions": list(inspector.regions.values_list("pk", flat=True))})
-    assert response.status_code == 422 and "本部门工作人员维护" in response.content.decode()
+    assert response.status_code == 403 and "本部门工作人员维护" in response.content.decode()
     inspector.refresh_from_db()
     assert inspector.name != "改名"
 
@@ -535,3 +535,15 @@ def test_passed_due_dates_are_flagged_on_the_plan_page(client, users, team):
     page = client.get(reverse("inspections:plan_detail", args=[late_check.pk])).content.decode()
     assert "已过，还有 4 家未录入检查结果" in page
     assert 'id="late"' not in client.get(reverse("inspections:plan_detail", args=[on_time.pk])).content.decode()
+
+
+def test_another_departments_inspector_is_read_only(client, users, team):
+    other = make_inspector("amr-x1", department="amr", regions=["150802"])
+    login(client, users["department"])  # 市食药监局
+    page = client.get(reverse("inspections:inspector_edit", args=[other.pk])).content.decode()
+    assert 'id="inspector-facts"' in page and 'class="inspector-form"' not in page and "申报利益冲突" not in page
+    response = client.post(reverse("inspections:inspector_edit", args=[other.pk]),
+                           {"code": "amr-x1", "name": "改名", "department": "amr", "regions": ["150802"]})
+    assert response.status_code == 403 and "未作修改" in response.content.decode()
+    own = next(iter(team.values()))
+    assert 'class="inspector-form"' in client.get(reverse("inspections:inspector_edit", args=[own.pk])).content.decode()
