@@ -7,12 +7,14 @@ Planted (each through the real intake service, as a hotline registration back-da
 * prepaid-card risk — a fitness club that declared cards without custody, with complaints that it closed and
   cannot be reached;
 * a sector surge — two complaints each against six businesses of one sector in one (quiet) county in a week.
-Then `services.scan` for today, and the oldest warning is acknowledged so the list shows the workflow moving.
+Then a weekly scan over the past half year, whose warnings were handled and closed within days — except in the
+lagging county of the complaint demo's story, where they stay open — and `services.scan` for today, whose oldest
+warning is acknowledged so the list shows the workflow moving.
 Idempotent: the planted complaints carry the external reference prefix DEMO_REF and are planted once; the scan
 is idempotent itself; a business that declared keeps its declaration.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q
@@ -42,6 +44,7 @@ def load(*, rng, actor, stdout=None) -> int:
     planted = 0
     if not Complaint.objects.filter(external_ref__startswith=DEMO_REF).exists():
         planted = _plant(rng, actor)
+    _history(actor, rng)
     result = services.scan(actor=actor)
     first = Warning.objects.filter(status=WarningStatus.OPEN).order_by("detected_on", "id").first()
     if result.created and first is not None:
@@ -50,6 +53,34 @@ def load(*, rng, actor, stdout=None) -> int:
         stdout.write(f"演示预警：预付卡申报 {declared} 家，植入投诉 {planted} 件，今日扫描新发预警 "
                      f"{len(result.created)} 条")
     return len(result.created)
+
+
+HISTORY_DAYS, HISTORY_STEP = 182, 7
+
+
+def _history(actor, rng) -> None:
+    """Weekly scans of the past half year; their warnings walked to closed (dated as if handled then)."""
+    from fangxin.complaints.demo import LAGGING_COUNTY
+
+    today = timezone.localdate()
+    for back in range(HISTORY_DAYS, HISTORY_STEP - 1, -HISTORY_STEP):
+        services.scan(actor=actor, on=today - timedelta(days=back))
+    old = (Warning.objects.filter(status=WarningStatus.OPEN, detected_on__lte=today - timedelta(days=HISTORY_STEP))
+           .exclude(region__code=LAGGING_COUNTY).order_by("detected_on", "id"))
+    for warning in old:
+        for status, note in ((WarningStatus.ACKNOWLEDGED, ""), (WarningStatus.HANDLING, "约谈经营者，责令限期整改"),
+                             (WarningStatus.CLOSED, "经营者已整改，涉及投诉均已调解办结")):
+            services.warning_transition(actor=actor, warning=warning, to_status=status, note=note)
+        acknowledged = _at(warning.detected_on + timedelta(days=rng.choice((0, 1, 1, 2))), 10)
+        closed = _at(warning.detected_on + timedelta(days=rng.randint(3, 15)), 16)
+        Warning.objects.filter(pk=warning.pk).update(acknowledged_at=acknowledged, closed_at=closed)
+        events = list(warning.events.order_by("at", "id"))
+        for event, at in zip(events[-3:], (acknowledged, acknowledged, closed), strict=False):
+            type(event).objects.filter(pk=event.pk).update(at=at)
+
+
+def _at(day, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def _declarations(rng, actor) -> int:

@@ -1,8 +1,10 @@
 """The demo step: declarations, planted complaints, warnings from today's scan; a second run adds nothing."""
 
 import random
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from fangxin.alerts import demo
 from fangxin.alerts.choices import WarningKind, WarningStatus
@@ -22,10 +24,17 @@ def test_demo_plants_surges_and_is_idempotent(entities):
     created = demo.load(rng=random.Random(1), actor=actor)
     kinds = set(Warning.objects.values_list("kind", flat=True))
     assert {WarningKind.MASS_INCIDENT, WarningKind.ENTITY_SURGE, WarningKind.PREPAID_RISK,
-            WarningKind.GROUP_SURGE} <= kinds and created == Warning.objects.count()
-    assert Warning.objects.get(kind=WarningKind.MASS_INCIDENT).entity == entities["a_food"]
-    assert Warning.objects.get(kind=WarningKind.PREPAID_RISK).entity == gym
-    assert Warning.objects.get(kind=WarningKind.GROUP_SURGE).sector == tours[0].sector
+            WarningKind.GROUP_SURGE} <= kinds
+    today = timezone.localdate()
+    assert created == Warning.objects.filter(detected_on=today).count()
+    # the weekly history before today: handled and closed, dated within days of their detection
+    history = Warning.objects.exclude(detected_on=today)
+    assert history.exists() and set(history.values_list("status", flat=True)) == {WarningStatus.CLOSED}
+    assert all(w.detected_on <= timezone.localtime(w.closed_at).date() <= w.detected_on + timedelta(days=15)
+               for w in history)
+    assert Warning.objects.get(kind=WarningKind.MASS_INCIDENT, detected_on=today).entity == entities["a_food"]
+    assert Warning.objects.get(kind=WarningKind.PREPAID_RISK, detected_on=today).entity == gym
+    assert Warning.objects.get(kind=WarningKind.GROUP_SURGE, detected_on=today).sector == tours[0].sector
     assert Warning.objects.filter(status=WarningStatus.ACKNOWLEDGED).count() == 1
     assert PrepaidScheme.objects.get(entity=gym).custody == "none"
     planted = Complaint.objects.filter(external_ref__startswith=demo.DEMO_REF).count()
@@ -35,4 +44,4 @@ def test_demo_plants_surges_and_is_idempotent(entities):
     assert demo.load(rng=random.Random(2), actor=actor) == 0
     assert PrepaidScheme.objects.count() == declared
     assert Complaint.objects.filter(external_ref__startswith=demo.DEMO_REF).count() == planted
-    assert Warning.objects.count() == created
+    assert Warning.objects.filter(detected_on=today).count() == created
