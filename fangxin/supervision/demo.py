@@ -50,13 +50,15 @@ def load(*, rng, actor, stdout=None) -> int:
         if days < 0:  # back-date: the task was assigned weeks ago and its deadline has passed
             Task.objects.filter(pk=task.pk).update(due_on=today + timedelta(days=days))
         created += 1
+    mechanisms = _mechanisms(actor, today)
     year = today.year
     for y in (year - 1, year):
         scheme = services.scheme_ensure(actor=actor, year=y)
         if y < year and not scheme.is_published:
             services.scheme_publish(actor=actor, scheme=scheme, today=today)
     if stdout is not None:
-        stdout.write(f"督导：新建督导任务 {created} 项；评价方案 {year - 1}（已发布）、{year}（未发布）")
+        stdout.write(f"督导：新建督导任务 {created} 项；评价方案 {year - 1}（已发布）、{year}（未发布）；"
+                     f"登记县级协作机制 {mechanisms} 个")
     return created
 
 
@@ -86,3 +88,21 @@ def _play(task: Task, story: str, actor, rng) -> None:
         elif story == "done":
             services.assignment_submit(actor=actor, assignment=a, note="工作总结已报送。")
             services.assignment_confirm(actor=actor, assignment=a)
+
+
+def _mechanisms(actor, today) -> int:
+    """Every county but the lagging one of the demo's story has set up its coordination mechanism (goal 一)."""
+    from fangxin.complaints.demo import LAGGING_COUNTY
+    from fangxin.stats.models import CoordinationMechanism
+    from fangxin.stats.services import mechanism_record
+
+    done = set(CoordinationMechanism.objects.values_list("region__code", flat=True))
+    created = 0
+    for index, county in enumerate(Region.objects.filter(level="county").exclude(code=LAGGING_COUNTY).order_by("code")):
+        if county.code in done:
+            continue
+        mechanism_record(actor=actor, county_code=county.code, established_on=today - timedelta(days=400 - 30 * index),
+                         document_no=f"{county.name[:2]}放心消费发〔{(today - timedelta(days=400 - 30 * index)).year}〕{index + 1}号",
+                         members="市场监管局、商务局、文旅局、消费者协会等", note="")
+        created += 1
+    return created

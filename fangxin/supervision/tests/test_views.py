@@ -163,6 +163,11 @@ def test_demo_is_idempotent_and_tells_the_story(users, entities):
     assert EvaluationScheme.objects.get(year=year - 1).is_published
     assert not EvaluationScheme.objects.get(year=year).is_published
     assert services.scheme_ensure(actor=actor, year=year).version == 1
+    from fangxin.complaints.demo import LAGGING_COUNTY
+    from fangxin.stats.models import CoordinationMechanism
+
+    counties = set(CoordinationMechanism.objects.values_list("region__code", flat=True))
+    assert counties and LAGGING_COUNTY not in counties  # every county but the lagging one has its mechanism
 
 
 def test_progress_attachment_downloads_within_scope_only(client, users):
