@@ -66,6 +66,9 @@ SECTOR_WEIGHTS = [22, 8, 20, 9, 6, 4, 3, 7, 6, 3, 4, 5, 3]
 ENROLLMENT_STATUSES = [("active", 85), ("suspended", 5), ("revoked", 4), ("withdrawn", 6)]
 TITLE_LEVELS = [("county", 70), ("city", 25), ("region", 5)]
 GRADES = [("A", 30), ("B", 45), ("C", 20), ("D", 5)]
+OUTCOMES = [("passed", 85), ("problems", 10), ("not_found", 3), ("refused", 2)]
+PUBLICATION = [("on_time", 85), ("late", 7), ("unpublished", 8)]
+PUBLISH_DAYS = 20  # an unpublished result's due date: the inspected month's first day + this
 
 
 def reference():
@@ -148,7 +151,19 @@ def generate(n: int, m: int, seed: int, today: dt.date):
     b["title_status"] = np.where(expired, 1, np.where(rng.random(m) < 0.05, 2, 0)).astype(np.int8)  # valid/expired/revoked
     names, p = shares(GRADES)
     b["grade"] = rng.choice(len(names), size=m, p=p).astype(np.int8)
-    return c, b, months
+
+    # random inspections (双随机): about 5 % of the businesses a year, under the sector's lead department
+    k = int(m * 0.15)
+    drawn = rng.integers(0, m, size=k)
+    i = {"county": b["county"][drawn], "sector": b["sector"][drawn]}
+    leads = np.array([dept_index[row["lead"].split(";")[0]] for row in sectors], dtype=np.int8)
+    i["department"] = leads[i["sector"]]
+    i["month"] = rng.choice(36, size=k).astype(np.int16)
+    names, p = shares(OUTCOMES)
+    i["outcome"] = rng.choice(len(names), size=k, p=p).astype(np.int8)
+    names, p = shares(PUBLICATION)
+    i["publication"] = rng.choice(len(names), size=k, p=p).astype(np.int8)
+    return c, b, i, months
 
 
 # --- the app's contribution functions over the distinct profiles ----------------------------------------------------
@@ -193,10 +208,36 @@ def business_profiles(year: int):
     return enrollment, title, key.period, got
 
 
-def load_duckdb(c, b, months):
+def inspection_profiles():
+    """(outcome, publication) → the measures inspection_contribution gives, and whether the key has a bucket."""
+    from django.utils import timezone
+
+    from fangxin.stats.rollups import inspection_contribution
+
+    inspected = dt.date(2026, 3, 1)
+    due = inspected + dt.timedelta(days=PUBLISH_DAYS)
+    published = {"on_time": due - dt.timedelta(days=3), "late": due + dt.timedelta(days=5), "unpublished": None}
+    outcomes, _ = shares(OUTCOMES)
+    publications, _ = shares(PUBLICATION)
+    rows = []
+    for o, outcome in enumerate(outcomes):
+        for p, publication in enumerate(publications):
+            day = published[publication]
+            key, got = inspection_contribution({
+                "id": 0, "outcome": outcome, "inspected_on": inspected, "result_recorded_at": None,
+                "publish_due": due, "entity__region_id": 1, "entity__sector_id": 1, "plan__lead_department_id": 1,
+                "published_at": timezone.make_aware(dt.datetime.combine(day, dt.time(10))) if day else None})
+            rows.append((o, p, key.bucket != "", got))
+    return rows
+
+
+def load_duckdb(c, b, i, months):
     import duckdb
 
     con = duckdb.connect()
+    con.register("i_arrays", i)
+    con.execute("CREATE TABLE inspections AS SELECT * FROM i_arrays")
+    con.unregister("i_arrays")
     con.register("c_arrays", c)
     con.execute("CREATE TABLE complaints AS SELECT * FROM c_arrays")
     con.unregister("c_arrays")
@@ -244,6 +285,16 @@ def rollup_rows(con, year: int) -> list[tuple]:
             if value:
                 rows.append(("title", f"{t_year}-01-01", county, sector, 0, levels[level], f"{valid_year}-12-31",
                              name, int(value)))
+    inspections: dict[tuple, int] = {}  # several profiles add to the same counters (every result is "inspected")
+    for o, p, has_bucket, got in inspection_profiles():
+        bucket = f"strftime(mo.period + INTERVAL {PUBLISH_DAYS} DAY, '%Y-%m-%d')" if has_bucket else "''"
+        for period, county, sector, department, bucket_value, count in con.execute(
+                f"SELECT mo.period, i.county, i.sector, i.department, {bucket}, COUNT(*) FROM inspections i "
+                f"JOIN months mo USING (month) WHERE outcome = {o} AND publication = {p} GROUP BY ALL").fetchall():
+            for name, value in got.items():
+                key = ("inspection", period.isoformat(), county, sector, department, "", bucket_value, name)
+                inspections[key] = inspections.get(key, 0) + int(count) * value
+    rows += [(*key, value) for key, value in inspections.items() if value]
     grades, _ = shares(GRADES)
     (measure, per_business), = grade_measures.items()
     for county, sector, grade, count in con.execute(
@@ -293,7 +344,10 @@ def anchor_queries(year: int, today: dt.date, county: int | None):
               f"SELECT title_level, COUNT(*) FROM businesses WHERE {where_b} AND titled = 1 AND title_status = 0 "
               f"AND title_year <= {year} AND make_date(title_valid_year, 12, 31) >= DATE '{today.isoformat()}' GROUP BY ALL"]
     six = [f"SELECT county, grade, COUNT(*) FROM businesses WHERE {where_b} GROUP BY ALL"]
-    return {"one": one, "one_titles": titles, "two": two, "four": four, "six": six}, year_months, prev_months
+    three = [f"SELECT county, sector, month, outcome, COUNT(*) FROM inspections WHERE {where_b} AND {in_year} "
+             "GROUP BY ALL"]
+    return ({"one": one, "one_titles": titles, "two": two, "three": three, "four": four, "six": six},
+            year_months, prev_months)
 
 
 def run_anchor(con, queries: list[str], repeat: int):
@@ -308,7 +362,7 @@ def run_anchor(con, queries: list[str], repeat: int):
 # --- the worker: one database, through Django ---------------------------------------------------------------------
 
 CASES = [("one", "目标一 创建单位热力图"), ("one_titles", "目标一 有效称号热力图"), ("two", "目标二 经营者和解占比"),
-         ("four", "目标四 处理率/成功率/满意率"), ("six", "目标六 信用等级分布等")]
+         ("three", "目标三 抽检合格率"), ("four", "目标四 处理率/成功率/满意率"), ("six", "目标六 信用等级分布等")]
 
 
 def worker(rows_path: str, out_path: str, repeat: int, county_code: str, covering_index: bool) -> None:
@@ -339,7 +393,7 @@ def worker(rows_path: str, out_path: str, repeat: int, county_code: str, coverin
     dept_ids = [Department.objects.get(code=code).pk for code in departments]
     raw = json.loads(Path(rows_path).read_text())
     objects = [Rollup(source=s, period=dt.date.fromisoformat(p), region_id=county_ids[c], sector=sector_ids[k],
-                      department=dept_ids[d] if s == "complaint" else 0, level=lv, bucket=bk, measure=me, value=v)
+                      department=dept_ids[d] if s in ("complaint", "inspection") else 0, level=lv, bucket=bk, measure=me, value=v)
                for s, p, c, k, d, lv, bk, me, v in raw]
     Rollup.objects.bulk_create(objects, batch_size=5000)
     with connection.cursor() as cursor:
@@ -355,6 +409,7 @@ def worker(rows_path: str, out_path: str, repeat: int, county_code: str, coverin
         "one": lambda f: selectors.goal_one(office, f),
         "one_titles": lambda f: selectors.goal_one(office, f, measure="titles_valid"),
         "two": lambda f: selectors.goal_two(office, f),
+        "three": lambda f: selectors.goal_three(office, f),
         "four": lambda f: selectors.goal_four(office, f),
         "six": lambda f: selectors.goal_six(office, f),
     }
@@ -442,6 +497,20 @@ def check(case: str, result: dict, anchor, counties, sectors, year_months, prev_
             by_level = {levels[lv]: n for lv, n in anchor[1]}
             for entry in result["levels"]:
                 same(f"level {entry['level']}", entry["total"], by_level.get(entry["level"], 0))
+    elif case.startswith("three"):
+        outcomes, _ = shares(OUTCOMES)
+        totals = {"county": {}, "sector": {}, "month": {}}
+        for county, sector, month, outcome, count in anchor[0]:
+            for group, key in (("county", county_code[county]), ("sector", sector_code[sector]),
+                               ("month", months[month].month)):
+                cell = totals[group].setdefault(key, dict.fromkeys(["inspected", *outcomes], 0))
+                cell["inspected"] += count
+                cell[outcomes[outcome]] += count
+        zero = dict.fromkeys(["inspected", *outcomes], 0)
+        for group, lines, field in (("county", result["counties"], "county"), ("sector", result["sectors"], "sector"),
+                                    ("month", result["months"], "month")):
+            for line in lines:
+                same(f"{group} {line[field]}", {k: line[k] for k in zero}, totals[group].get(line[field], zero))
     elif case.startswith("six"):
         grades, _ = shares(GRADES)
         cells = {(county_code[c], grades[g]): n for c, g, n in anchor[0]}
@@ -477,10 +546,10 @@ def main() -> int:
     year = today.year
     counties, sectors, _ = reference()
     t0 = time.perf_counter()
-    c, b, months = generate(args.complaints, args.businesses, args.seed, today)
+    c, b, i, months = generate(args.complaints, args.businesses, args.seed, today)
     t1 = time.perf_counter()
-    con = load_duckdb(c, b, months)
-    del c, b
+    con = load_duckdb(c, b, i, months)
+    del c, b, i
     t2 = time.perf_counter()
     rows = rollup_rows(con, year)
     t3 = time.perf_counter()
