@@ -346,12 +346,13 @@ def test_region_and_sector_names_come_from_the_database(reference, tmp_path):
 
 
 def _add_cached_values(source: Path, cached: dict[str, str]) -> None:
-    """Give formula cells the result Excel would have saved with them (openpyxl writes none)."""
+    """Give formula cells the result Excel would have saved with them (openpyxl writes none; its XML writer
+    spells the empty value <v/> or <v></v> depending on whether lxml is installed)."""
     with zipfile.ZipFile(source) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     xml = parts["xl/worksheets/sheet1.xml"].decode()
     for ref, value in cached.items():
-        xml, count = re.subn(rf'<c r="{ref}"><f>(.*?)</f><v\s*/>', rf'<c r="{ref}" t="str"><f>\1</f><v>{value}</v>',
+        xml, count = re.subn(rf'<c r="{ref}"><f>(.*?)</f>(?:<v\s*/>|<v></v>)', rf'<c r="{ref}" t="str"><f>\1</f><v>{value}</v>',
                              xml)
         assert count == 1, ref
     parts["xl/worksheets/sheet1.xml"] = xml.encode()
