@@ -620,7 +620,7 @@ def main() -> int:
         for error in errors[:20]:
             print("  " + error)
         return 1
-    print("核对：两种数据库上各看板（全市、单个旗县区）的每个格子与 DuckDB 从原始记录算出的一致。")
+    print(f"核对：{'、'.join(measured)} 上各看板（全市、单个旗县区）的每个格子与 DuckDB 从原始记录算出的一致。")
     return 0 if all_met else 2
 
 
