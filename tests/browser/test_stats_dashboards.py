@@ -102,3 +102,67 @@ def test_goal_four_rates_and_stations(users, history, desktop_page):
     link = page.locator("table.rates-table tbody td a", has_text="100.0%").first
     click_and_wait(page, link)
     assert page.locator(".records-count").inner_text() == "2"
+
+
+@pytest.fixture
+def goals(users, entities):
+    from fangxin.stats.tests.factories import make_goal_history
+
+    return make_goal_history(entities)
+
+
+def test_goal_three_pass_rate(users, goals, desktop_page):
+    page = desktop_page
+    login(page, "office")
+    open_menu(page, "抽检合格率（目标三）")
+    chart_drawn(page)
+    assert page.locator(".stats-chart.is-drawn").count() == 3
+    screenshot(page, "stats-goal-3")
+    axe_check(page)
+    filter_county(page, "临河区")
+    table = page.locator("table.pass-table")
+    assert "五原县" not in table.inner_text() and "50.0%" in table.inner_text()
+    rows = download_xlsx(page, "按旗县区")
+    assert rows[1] == ("临河区", 2, 1, 1, 0, 0, 0.5)
+    click_and_wait(page, table.locator("tbody td a").first)  # the inspections of 临河区
+    assert page.locator(".records-count").inner_text() == "2"
+    assert "发现问题" in page.locator("table.records-table").inner_text()
+    axe_check(page)
+
+
+def test_goal_five_warnings(users, goals, desktop_page):
+    page = desktop_page
+    login(page, "office")
+    open_menu(page, "预警处置（目标五）")
+    chart_drawn(page)
+    assert page.locator(".stats-chart.is-drawn").count() == 2
+    screenshot(page, "stats-goal-5")
+    axe_check(page)
+    filter_county(page, "临河区")
+    rows = download_xlsx(page, "处置情况")
+    assert rows[-1][0] == "合计" and rows[-1][1] == len(goals["warnings"])
+    handled = goals["handled"]
+    link = page.locator("table.handling-table tbody a", has_text="1").nth(1)  # the closed one of its kind
+    click_and_wait(page, link)
+    assert page.locator(".records-count").inner_text() == "1"
+    records = page.locator("table.records-table")
+    assert "已办结" in records.inner_text()
+    click_and_wait(page, records.get_by_role("link", name=handled.subject_label))
+    assert f"/{handled.pk}/" in page.url
+
+
+def test_goal_six_credit_and_publication(users, goals, desktop_page):
+    page = desktop_page
+    login(page, "county_a")
+    open_menu(page, "信用与公示（目标六）")
+    chart_drawn(page)
+    assert page.locator(".stats-chart.is-drawn").count() == 3
+    screenshot(page, "stats-goal-6")
+    axe_check(page)
+    filter_county(page, "临河区")
+    rows = download_xlsx(page, "结果公示")
+    assert rows[1] == ("临河区", 1, 1, 0, 0, 0.5)
+    assert page.locator(".draws-on-time").inner_text() == "1"
+    click_and_wait(page, page.locator("table.list-table tbody td a").first)  # abnormal list entries this month
+    assert page.locator(".records-count").inner_text() == "1"
+    assert "经营异常名录" in page.locator("table.records-table").inner_text()
