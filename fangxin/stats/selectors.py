@@ -460,13 +460,14 @@ def goal_five(user, f: Filters) -> dict:
     (detection to closing, whole days) from the closed warnings' day histogram in the rollups."""
     from fangxin.alerts.choices import WarningKind
 
+    # two small aggregations rather than one by bucket: the counts without the bucket, then only the closed
+    # warnings' day histogram (groups: kinds × counties × distinct days)
     rows = (_year_rows(user, Source.WARNING, f, WARNING_PARTS)
-            .values("region_id", "level", "bucket", "period", "measure").annotate(total=Sum("value")))
+            .values("region_id", "level", "period", "measure").annotate(total=Sum("value")))
     kinds: dict[str, dict] = {}
     counties_: dict[int, dict] = {}
     months = {m: dict.fromkeys(WARNING_PARTS, 0) for m in MONTHS}
     kind_months: dict[tuple[str, int], int] = {}
-    histograms: dict[tuple[str, object], dict[int, int]] = {}
     for row in rows:
         measure, total = row["measure"], row["total"]
         kinds.setdefault(row["level"], dict.fromkeys(WARNING_PARTS, 0))[measure] += total
@@ -475,11 +476,14 @@ def goal_five(user, f: Filters) -> dict:
         if measure == "detected":
             key = (row["level"], row["period"].month)
             kind_months[key] = kind_months.get(key, 0) + total
-        if measure == "closed" and row["bucket"]:
-            days = int(row["bucket"])
-            for group in (("kind", row["level"]), ("county", row["region_id"]), ("all", None)):
-                histogram = histograms.setdefault(group, {})
-                histogram[days] = histogram.get(days, 0) + total
+    histograms: dict[tuple[str, object], dict[int, int]] = {}
+    days_rows = (_year_rows(user, Source.WARNING, f, ["closed"]).exclude(bucket="")
+                 .values("region_id", "level", "bucket").annotate(total=Sum("value")))
+    for row in days_rows:
+        days = int(row["bucket"])
+        for group in (("kind", row["level"]), ("county", row["region_id"]), ("all", None)):
+            histogram = histograms.setdefault(group, {})
+            histogram[days] = histogram.get(days, 0) + row["total"]
     empty = dict.fromkeys(WARNING_PARTS, 0)
     kind_table = [{"kind": kind.value, "label": kind.label,
                    "months": [{"month": m, "detected": kind_months.get((kind.value, m), 0)} for m in MONTHS],
