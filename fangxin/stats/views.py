@@ -14,7 +14,7 @@ from django.utils import timezone
 from fangxin.accounts.choices import STAFF_ROLES
 from fangxin.accounts.permissions import AUDIT_READERS
 from fangxin.core.actors import Actor
-from fangxin.core.exceptions import FangxinError
+from fangxin.core.exceptions import FangxinError, NotFound
 from fangxin.core.import_reports import xlsx_download
 from fangxin.workbench.decorators import page_for
 
@@ -393,9 +393,13 @@ def records(request):
     try:
         f = selectors.filters_from(year=params.get("year"), county=params.get("county", ""),
                                    sector=params.get("sector", ""), department=params.get("department", ""))
+        if f.county and f.county not in selectors.scope_counties(request.user):
+            raise NotFound("该旗县区不在您的管辖范围。")  # as the goal pages' county filter refuses it
         drill = selectors.drill_from(source=params.get("source", ""), measure=params.get("measure", ""),
                                      month=params.get("month"), level=params.get("level", ""))
         rows = selectors.drill_records(request.user, f, drill)
+    except NotFound:
+        raise  # outside the user's scope: the 404 page, as for a missing record
     except FangxinError as exc:
         f, drill, rows, error = None, None, None, exc.message
     page = Paginator(rows, 50).get_page(params.get("page")) if rows is not None else None

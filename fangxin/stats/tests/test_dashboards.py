@@ -92,8 +92,7 @@ def test_drill_down_lists_exactly_the_cell(client, users, history, source, measu
 def test_drill_down_respects_scope(client, users, history):
     response = login(client, users["county_b"]).get(reverse("stats:records"), {
         "source": "complaint", "measure": "closed", "county": "150802"})
-    assert response.status_code == 200
-    assert '<strong class="records-count">0</strong>' in response.content.decode()
+    assert response.status_code == 404  # another county: as if it did not exist, like the goal pages' filter
 
 
 def test_xlsx_exports_the_tables(client, users, history):
@@ -150,3 +149,12 @@ def test_each_roles_figures_equal_the_metrics_over_what_it_may_see(users, histor
             m.accepted, m.closed, m.settled, m.ratings, m.satisfied), (role, y)
         two = selectors.goal_two(user, selectors.filters_from(year=y))["total"]
         assert (two["operator_settled"], two["closed"]) == (m.operator_settled, m.closed)
+
+
+@pytest.mark.django_db
+def test_drilling_into_another_county_is_a_404(client, users, entities):
+    client.force_login(users["county_a"])  # 临河区
+    url = reverse("stats:records")
+    params = {"year": "2026", "source": "complaint", "measure": "accepted"}
+    assert client.get(url, {**params, "county": "150802"}).status_code == 200
+    assert client.get(url, {**params, "county": "150821"}).status_code == 404
