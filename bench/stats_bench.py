@@ -33,8 +33,8 @@
 Goal 五 (warnings) is not timed: warnings are tens a month, not a function of N or M. Goal 六 is timed with its
 grade distribution (from the M businesses) and publication table (from the inspections) filled; its list and draw
 tables read empty rollups and plans. The `Contribution` table is not loaded: dashboards never read it.
---covering-index adds, as an experiment, one index holding every column the dashboards read. Results and
-method: bench/README.md.
+The rollup table carries the covering index of stats migration 0004 (the dashboards read from the index alone).
+Results and method: bench/README.md.
 Not a test: pytest never collects bench/.
 """
 
@@ -367,7 +367,7 @@ CASES = [("one", "目标一 创建单位热力图"), ("one_titles", "目标一 �
          ("three", "目标三 抽检合格率"), ("four", "目标四 处理率/成功率/满意率"), ("six", "目标六 信用等级分布等")]
 
 
-def worker(rows_path: str, out_path: str, repeat: int, county_code: str, covering_index: bool) -> None:
+def worker(rows_path: str, out_path: str, repeat: int, county_code: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     import django
 
@@ -399,9 +399,6 @@ def worker(rows_path: str, out_path: str, repeat: int, county_code: str, coverin
                for s, p, c, k, d, lv, bk, me, v in raw]
     Rollup.objects.bulk_create(objects, batch_size=5000)
     with connection.cursor() as cursor:
-        if covering_index:  # an experiment, not in the app's migrations: the dashboards' reads from the index alone
-            cursor.execute(f"CREATE INDEX bench_rollup_cover ON {Rollup._meta.db_table} "
-                           "(source, measure, period, region_id, sector, department, level, bucket, value)")
         # the steady state autovacuum keeps: statistics, and a visibility map for index-only scans
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     load_seconds = time.perf_counter() - started
@@ -533,11 +530,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
     parser.add_argument("--worker", nargs=2, metavar=("ROWS", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--county", default="150802", help="county code of the filtered case")
-    parser.add_argument("--covering-index", action="store_true",
-                        help="experiment: add an index holding every column the dashboards read (not in the app)")
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker[0], args.worker[1], args.repeat, args.county, args.covering_index)
+        worker(args.worker[0], args.worker[1], args.repeat, args.county)
         return 0
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
@@ -572,7 +567,7 @@ def main() -> int:
         out = work / f"{label}.json"
         start = time.perf_counter()
         subprocess.run([sys.executable, __file__, "--worker", str(rows_path), str(out), "--repeat", str(args.repeat),
-                        "--county", args.county, *(["--covering-index"] if args.covering_index else [])], check=True, cwd=REPO, env={**os.environ, "DATABASE_URL": url})
+                        "--county", args.county], check=True, cwd=REPO, env={**os.environ, "DATABASE_URL": url})
         measured[label] = json.loads(out.read_text())
         print(f"{label}：迁移、参考数据、载入 {measured[label]['rollup_rows']:,} 行汇总 "
               f"{measured[label]['load_seconds']:.1f} s；计时 {time.perf_counter() - start:.1f} s（含以上）")

@@ -53,8 +53,11 @@ class Rollup(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["source", "period", "region", "sector", "department", "level", "bucket", "measure"],
             name="stats_rollup_key")]
-        # The dashboards filter by source and a period range, then group: this index serves them all.
-        indexes = [models.Index(fields=["source", "measure", "period"], name="stats_rollup_read")]
+        # The dashboards filter by source, measure and a period range, then group and sum: the index leads with
+        # those and carries every grouped column and the value, so the database answers from the index alone
+        # (bench/stats_bench.py: on SQLite about 5x less time for goals 二 and 四 at 10 M complaints).
+        indexes = [models.Index(fields=["source", "measure", "period", "region", "sector", "department", "level",
+                                        "bucket", "value"], name="stats_rollup_covering")]
 
     def __str__(self):
         return f"{self.source} {self.period:%Y-%m} {self.region_id}/{self.sector}/{self.department} {self.measure}={self.value}"
