@@ -25,6 +25,12 @@ from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.core import uscc as uscc_rules
 from fangxin.core.actors import SYSTEM_ROLE, Actor
 from fangxin.core.exceptions import FangxinError, PermissionDenied
+from fangxin.core.import_reports import (
+    REPORT_COLUMN_HEADER,
+    REPORT_MESSAGE_HEADER,
+    REPORT_ROW_HEADER,
+    error_rows_xlsx,
+)
 from fangxin.merchants.importing import ImportFileError, cell_text, detect_encoding, header_key, sniff
 from fangxin.organisation.models import Region
 
@@ -35,9 +41,6 @@ from .validation import normalise_phone, parse_amount
 
 MAX_ROWS = 2000                 # rows are imported in the request, one transaction each
 HEADER_SEARCH_ROWS = 10         # a title row or two above the header is fine
-REPORT_ROW_HEADER = "行号"
-REPORT_COLUMN_HEADER = "出错的列"
-REPORT_MESSAGE_HEADER = "错误说明"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -503,47 +506,8 @@ def _already_imported(refs: list[str]) -> dict[str, str]:
 # --- the error report and the template -------------------------------------------------------------------------
 
 def error_report(result: ImportResult) -> bytes:
-    """The error rows as an XLSX: 行号, 出错的列, 错误说明, then the file's own columns (cells always text), so the
-    rows can be fixed in Excel and the report uploaded again (its first three columns are ignored)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("错误行")
-    keep = [i for i, header in enumerate(result.headers) if header and header_key(header) not in REPORT_KEYS]
-    headers = [result.headers[i] for i in keep]
-    bad_fill = PatternFill("solid", fgColor="FDECEA")
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    def cell(value, *, bold=False, fill=None):
-        text = ILLEGAL_CHARACTERS_RE.sub("", cell_text(value))
-        item = WriteOnlyCell(sheet, value=text or None)
-        if item.value is not None:
-            item.data_type = "s"  # never a formula, whatever the file had
-        item.number_format = "@"
-        if bold:
-            item.font = Font(bold=True)
-        if fill is not None:
-            item.fill = fill
-        return item
-
-    for index, width in enumerate([8, 16, 60] + [16] * len(headers)):
-        sheet.column_dimensions[_letter(index + 1)].width = width
-    sheet.append([cell(h, bold=True) for h in (REPORT_ROW_HEADER, REPORT_COLUMN_HEADER, REPORT_MESSAGE_HEADER,
-                                                *headers)])
-    fields = [HEADER_INDEX.get(header_key(h)) for h in headers]
-    for error in result.errors:
-        bad = {problem.field for problem in error.problems}
-        message = cell(error.message)
-        message.alignment = wrap
-        values = [cell(error.cells[i] if i < len(error.cells) else "", fill=bad_fill if name in bad else None)
-                  for i, name in zip(keep, fields, strict=True)]
-        sheet.append([error.row, cell("、".join(error.columns)), message, *values])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """The error rows as an XLSX that can be fixed in Excel and uploaded again (core.import_reports)."""
+    return error_rows_xlsx(result, header_index=HEADER_INDEX, header_key=header_key, cell_text=cell_text)
 
 
 def _letter(index: int) -> str:

@@ -1,10 +1,11 @@
 """Where an import page keeps its result and error report between the upload and the user's next click.
 
 Files live under FANGXIN_VAR_DIR/<subdirectory> with a random token for a name, for 7 days; only the user who ran
-the import can open them (anyone else, and any token that does not exist, gets 404). Used by the registry import
-and the complaint import.
+the import can open them (anyone else, and any token that does not exist, gets 404). Used by the registry import,
+the complaint import and the credit-event import, the last two also for their error report (`error_rows_xlsx`).
 """
 
+import io
 import json
 import os
 import re
@@ -78,3 +79,60 @@ def xlsx_download(source, filename: str) -> FileResponse:
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the error report of an import -----------------------------------------------------------------------------
+
+REPORT_ROW_HEADER = "行号"
+REPORT_COLUMN_HEADER = "出错的列"
+REPORT_MESSAGE_HEADER = "错误说明"
+
+
+def error_rows_xlsx(result, *, header_index: dict, header_key, cell_text) -> bytes:
+    """The error rows of an import as an XLSX: 行号, 出错的列, 错误说明, then the file's own columns (cells always
+    text), so the rows can be fixed in Excel and the report uploaded again (its first three columns are ignored).
+
+    `result` has `headers` and `errors` (each with `row`, `columns`, `message`, `cells` and `problems` naming the
+    bad fields); `header_index` maps a normalised header to its field, `header_key`/`cell_text` are the importer's
+    own normalisers. Shared by the complaint import and the credit-event import."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    report_keys = {header_key(REPORT_ROW_HEADER), header_key(REPORT_COLUMN_HEADER), header_key(REPORT_MESSAGE_HEADER)}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("错误行")
+    keep = [i for i, header in enumerate(result.headers) if header and header_key(header) not in report_keys]
+    headers = [result.headers[i] for i in keep]
+    bad_fill = PatternFill("solid", fgColor="FDECEA")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def cell(value, *, bold=False, fill=None):
+        text = ILLEGAL_CHARACTERS_RE.sub("", cell_text(value))
+        item = WriteOnlyCell(sheet, value=text or None)
+        if item.value is not None:
+            item.data_type = "s"  # never a formula, whatever the file had
+        item.number_format = "@"
+        if bold:
+            item.font = Font(bold=True)
+        if fill is not None:
+            item.fill = fill
+        return item
+
+    for index, width in enumerate([8, 16, 60] + [16] * len(headers)):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    sheet.append([cell(h, bold=True) for h in (REPORT_ROW_HEADER, REPORT_COLUMN_HEADER, REPORT_MESSAGE_HEADER,
+                                                *headers)])
+    fields = [header_index.get(header_key(h)) for h in headers]
+    for error in result.errors:
+        bad = {problem.field for problem in error.problems}
+        message = cell(error.message)
+        message.alignment = wrap
+        values = [cell(error.cells[i] if i < len(error.cells) else "", fill=bad_fill if name in bad else None)
+                  for i, name in zip(keep, fields, strict=True)]
+        sheet.append([error.row, cell("、".join(error.columns)), message, *values])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
