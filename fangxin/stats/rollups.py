@@ -210,11 +210,17 @@ def contributions(source: str, rows: Iterable[dict]) -> Iterator[tuple[int, tupl
 
 def refresh(source: str, ids: Iterable[int], *, removed: bool = False) -> int:
     """Bring the counters in line with the current state of these records; returns the counters touched.
-    Must run inside the transaction of the change (the receiver does). `removed`: the records are being deleted
-    (the audited admin records a deletion just before it deletes), so they no longer contribute."""
+    Runs inside the transaction of the change (the audit observer calls it there); called on its own (a repair
+    script, a test), it opens its own transaction, which the PostgreSQL table lock needs. `removed`: the records
+    are being deleted (the audited admin records a deletion just before it deletes), so they no longer contribute."""
     ids = sorted({int(pk) for pk in ids})
     if not ids:
         return 0
+    with transaction.atomic():
+        return _refresh(source, ids, removed=removed)
+
+
+def _refresh(source: str, ids: list[int], *, removed: bool) -> int:
     model, fields, _ = SOURCES[source]
     _wait_for_rebuild()
     current = {} if removed else dict(contributions(source, model.objects.filter(pk__in=ids).values(*fields)))
