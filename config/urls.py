@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from fangxin.api.api import api
+from fangxin.core import health
 
 admin.site.site_header = "放心消费创建 管理后台"
 admin.site.site_title = "放心消费创建"
@@ -25,6 +26,8 @@ urlpatterns = [
     path("workbench/", include("fangxin.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("hello", health.hello, name="hello"),
 ]
 
 handler400 = "fangxin.portal.errors.bad_request"

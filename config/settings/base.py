@@ -189,3 +189,9 @@ FANGXIN_DEMO_STEPS = [
     "fangxin.supervision.demo",  # after alerts: its evaluation counts the demo warnings
     "fangxin.stats.demo",  # last: rebuilds the rollups after the bulk loaders
 ]
+
+# Topic settings, each in its own module so that the documentation and the owner of each topic are easy to find.
+from .caching import *  # noqa: E402, F403
+from .privacy import *  # noqa: E402, F403
+from .ratelimits import *  # noqa: E402, F403
+from .uploads import *  # noqa: E402, F403
