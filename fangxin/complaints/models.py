@@ -308,3 +308,6 @@ class DocumentCounter(models.Model):
 
     def __str__(self):
         return f"{self.region_id}-{self.kind}-{self.year}: {self.last}"
+
+
+from .idempotency import SubmissionKey  # noqa: E402, F401  (registered with the app; lives beside its logic)
