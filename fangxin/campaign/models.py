@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from fangxin.accounts.scope import ScopedQuerySet
+from fangxin.core.fields import SealedCharField
 from fangxin.core.models import TimeStampedModel
 
 from .choices import CURRENT_STATUSES, BadgeReportStatus, DisplayMethod, EnrollmentStatus
@@ -90,7 +91,7 @@ class BadgeReport(TimeStampedModel):
                                    on_delete=models.SET_NULL, related_name="reports")
     where_seen = models.CharField("发现地点或网址", max_length=200)
     description = models.CharField("情况说明", max_length=1000)
-    contact_phone = models.CharField("联系电话（选填）", max_length=20, blank=True)
+    contact_phone = SealedCharField("联系电话（选填）", max_length=20, blank=True)  # the reporter: sealed at rest
     status = models.CharField("处理状态", max_length=12, choices=BadgeReportStatus.choices,
                               default=BadgeReportStatus.OPEN)
 

@@ -7,10 +7,11 @@ stored dates when read (`deadlines.py`), so nothing depends on a periodic job ha
 
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 
 from fangxin.accounts.scope import ScopedQuerySet
+from fangxin.core.fields import BlindIndexField, SealedCharField, SealedJSONField, SealedTextField
 from fangxin.core.models import TimeStampedModel
 
 from .choices import (
@@ -117,11 +118,15 @@ class Complaint(TimeStampedModel):
                                 on_delete=models.PROTECT, related_name="complaints")
     external_ref = models.CharField("外部编号", max_length=60, blank=True, db_index=True,
                                     help_text="如 12315 平台的登记编号")
-    # the complainant (personal information: shown masked unless the viewer handles the complaint)
-    complainant_name = models.CharField("投诉人姓名", max_length=60)
-    complainant_phone = models.CharField("联系电话", max_length=20)
-    complainant_email = models.EmailField("电子邮箱", blank=True)
-    complainant_address = models.CharField("联系地址", max_length=200, blank=True)
+    # the complainant (personal information: sealed at rest, see docs/privacy.md; shown masked unless the viewer
+    # handles the complaint). The phone has a blind index for exact lookups (staff search by phone).
+    complainant_name = SealedCharField("投诉人姓名", max_length=60)
+    complainant_phone = SealedCharField("联系电话", max_length=20)
+    complainant_phone_index = BlindIndexField("联系电话索引", source="complainant_phone", purpose="complainant_phone")
+    complainant_email = SealedCharField("电子邮箱", max_length=254, blank=True, validators=[validate_email])
+    complainant_address = SealedCharField("联系地址", max_length=200, blank=True)
+    complainant_id_number = SealedCharField("证件号码", max_length=18, blank=True,
+                                            help_text="居民身份证号码（选填，18 位）")
     # the business complained about
     entity = models.ForeignKey("merchants.MarketEntity", verbose_name="被投诉经营者（登记主体）", null=True,
                                blank=True, on_delete=models.PROTECT, related_name="complaints")
@@ -133,8 +138,9 @@ class Complaint(TimeStampedModel):
     item = models.CharField("商品或服务", max_length=120)
     purchased_on = models.DateField("消费日期", null=True, blank=True)
     amount = models.DecimalField("涉及金额（元）", max_digits=12, decimal_places=2, null=True, blank=True)
-    description = models.TextField("投诉内容")
-    demand = models.TextField("投诉请求")
+    # free text the consumer typed often repeats the phone, address or ID number: sealed too (docs/privacy.md)
+    description = SealedTextField("投诉内容")
+    demand = SealedTextField("投诉请求")
     consent_publication = models.BooleanField("同意公示（隐去个人信息）", default=False)
     consent_mediation = models.BooleanField("同意调解（含先由经营者和解）", default=False)
     # routing
@@ -260,8 +266,8 @@ class MediationSession(models.Model):
     held_on = models.DateField("调解日期")
     place = models.CharField("地点", max_length=100)
     mediator = models.CharField("调解人员", max_length=60)
-    attendees = models.CharField("参加人", max_length=200)
-    summary = models.TextField("调解情况")
+    attendees = SealedCharField("参加人", max_length=200)  # names the complainant
+    summary = SealedTextField("调解情况")
     recusal_requested = models.BooleanField("当事人申请回避", default=False)
     recusal_decision = models.CharField("回避处理", max_length=200, blank=True)
     recorded_by = models.CharField("记录人", max_length=150)
@@ -284,7 +290,7 @@ class ComplaintDocument(models.Model):
     number = models.CharField("文号", max_length=60, unique=True)
     issued_on = models.DateField("日期")
     issuer = models.CharField("发文单位", max_length=100)
-    content = models.JSONField("内容", default=dict)
+    content = SealedJSONField("内容", default=dict)  # names the complainant and quotes the complaint
 
     class Meta:
         verbose_name = "文书"

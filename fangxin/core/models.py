@@ -1,5 +1,7 @@
 from django.db import models
 
+from .fields import SealedCharField
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -91,7 +93,7 @@ class Notification(models.Model):
     a failed send stays here with its error and is retried, so nothing is lost when a gateway is down."""
 
     channel = models.CharField("方式", max_length=10, choices=[("sms", "短信"), ("email", "电子邮件")])
-    recipient = models.CharField("接收人", max_length=200)
+    recipient = SealedCharField("接收人", max_length=200)  # a consumer's phone or email: sealed (docs/privacy.md)
     recipient_kind = models.CharField("接收方", max_length=20, blank=True)
     subject = models.CharField("主题", max_length=200)
     body = models.TextField("内容")

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from fangxin.accounts.scope import ScopedQuerySet
+from fangxin.core.fields import SealedCharField
 from fangxin.core.models import TimeStampedModel
 
 from .choices import (
@@ -287,8 +288,9 @@ class Publicity(TimeStampedModel):
 class Objection(TimeStampedModel):
     application = models.ForeignKey(Application, verbose_name="候选单位", on_delete=models.PROTECT,
                                     related_name="objections")
-    name = models.CharField("异议人", max_length=60)
-    contact_phone = models.CharField("联系电话", max_length=20)
+    # the objector's identity is confidential (complaint-rules.md): sealed at rest, see docs/privacy.md
+    name = SealedCharField("异议人", max_length=60)
+    contact_phone = SealedCharField("联系电话", max_length=20)
     content = models.TextField("异议内容")
     evidence = models.FileField("证据", upload_to="objections/%Y/", blank=True)
     status = models.CharField("状态", max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING)
