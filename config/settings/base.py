@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fangxin.core.middleware.FriendlyErrorsMiddleware",  # a missing stored file is a 404; a bare 405 gets a page
+    "fangxin.core.ratelimit.RateLimitMiddleware",  # public forms, tracking, logins: 429 before the view runs
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

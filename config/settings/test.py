@@ -14,3 +14,6 @@ LOGGING["root"]["level"] = "ERROR"  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per process, so two test runs on one machine never share (and delete) each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_fangxin_{os.getpid()}.sqlite3")}  # noqa: F405
+# Every test client posts from 127.0.0.1 and LocMem counters outlive a test: the limits stay on, scaled far up so
+# that other apps' tests never meet them; fangxin/core/tests/test_ratelimit.py sets its own small limits.
+FANGXIN_RATELIMIT_SCALE = 1000

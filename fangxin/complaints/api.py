@@ -19,7 +19,7 @@ from fangxin.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from fangxin.merchants import selectors as entity_selectors
 from fangxin.organisation.models import Department, Region, Sector
 
-from . import deadlines, metrics, selectors, services, triage_bridge
+from . import deadlines, idempotency, metrics, selectors, services, triage_bridge
 from .choices import Channel, Kind
 from .choices import Status as ComplaintStatus
 from .models import Complaint
@@ -28,6 +28,9 @@ from .services import ComplaintInput
 router = Router(tags=["投诉举报"])
 
 DUPLICATE_NOTE = "10 分钟内重复提交的同一投诉，返回第一次登记的投诉编号"
+IDEMPOTENCY_NOTE = ("可带请求头 Idempotency-Key（每份投诉一个随机值，最长 200 个字符）：网络中断后用同一个键重试，"
+                    "返回第一次登记的投诉编号（200，duplicate 为 true），不会重复登记；同一个键配不同内容返回 409 "
+                    "（idempotency_key_reused）。")
 
 
 # --- schemas ---------------------------------------------------------------------------------------------------
@@ -380,7 +383,7 @@ def _required(value, field: str, label: str):
 @router.post("/complaints", response={200: IntakeOut, 201: IntakeOut}, auth=STAFF_AUTH,
              summary="登记一件投诉或举报（系统对接，来源渠道为“系统对接”）",
              description="成功返回 201 和投诉编号；" + DUPLICATE_NOTE + "（200，duplicate 为 true）。"
-                         "带 external_ref 的重复推送同样返回已登记的投诉。")
+                         "带 external_ref 的重复推送同样返回已登记的投诉。" + IDEMPOTENCY_NOTE)
 def complaint_create(request, payload: ComplaintIn):
     actor = _writer(request)
     if payload.external_ref.strip():
@@ -388,7 +391,10 @@ def complaint_create(request, payload: ComplaintIn):
                     .filter(external_ref=payload.external_ref.strip()[:60], channel=Channel.API).order_by("id").first())
         if existing is not None:
             return Status(200, _intake_out(existing, created=False))
-    complaint, created = services.complaint_submit(actor=actor, data=_input(payload), channel=Channel.API)
+    complaint, created, _ = idempotency.submit_once(
+        key=idempotency.api_key(request, payload.complainant_phone),
+        fingerprint=idempotency.fingerprint_of(payload.dict()),
+        submit=lambda: services.complaint_submit(actor=actor, data=_input(payload), channel=Channel.API))
     return Status(201 if created else 200, _intake_out(complaint, created))
 
 
@@ -515,16 +521,23 @@ def complaint_action(request, tracking_no: str, action: str, payload: ActionIn |
 # --- public ----------------------------------------------------------------------------------------------------
 
 @router.post("/public/complaints", response={200: PublicIntakeOut, 201: PublicIntakeOut}, auth=None,
-             summary="消费者网上投诉（无需账号）", description=DUPLICATE_NOTE + "（200，duplicate 为 true）。")
+             summary="消费者网上投诉（无需账号）",
+             description=DUPLICATE_NOTE + "（200，duplicate 为 true）。" + IDEMPOTENCY_NOTE
+                         + "同一地址提交过于频繁返回 429（rate_limited，Retry-After 为需等待的秒数）。")
 def public_complaint_create(request, payload: PublicComplaintIn):
-    complaint, created = services.complaint_submit(actor=_public_actor(request), data=_input(payload),
-                                                   channel=Channel.WEB)
+    complaint, created, _ = idempotency.submit_once(
+        key=idempotency.api_key(request, payload.complainant_phone),
+        fingerprint=idempotency.fingerprint_of(payload.dict()),
+        submit=lambda: services.complaint_submit(actor=_public_actor(request), data=_input(payload),
+                                                 channel=Channel.WEB))
     return Status(201 if created else 200, {"tracking_no": complaint.tracking_no, "status": complaint.status,
                                             "status_label": complaint.get_status_display(), "duplicate": not created})
 
 
 @router.get("/public/complaints/{tracking_no}", response=TrackOut, auth=None,
-            summary="凭投诉编号和手机号后四位查询进度（不匹配返回 404）")
+            summary="凭投诉编号和手机号后四位查询进度（不匹配返回 404）",
+            description="编号不存在与手机号后四位不符的回答完全相同（404 not_found），无法借此猜测编号；"
+                        "查询过于频繁返回 429（rate_limited）。")
 def public_complaint_track(request, tracking_no: str, phone_last4: str = ""):
     complaint = selectors.track(tracking_no, phone_last4)
     return {"tracking_no": complaint.tracking_no, "kind": complaint.kind, "status": complaint.status,

@@ -17,7 +17,7 @@ from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError, NotFound, ValidationFailed
 from fangxin.merchants.selectors import entity_public_get, entity_public_search
 
-from . import deadlines, routing, selectors, services
+from . import deadlines, idempotency, routing, selectors, services
 from .choices import OPERATOR_STAGE, DocumentKind, Kind, Rating, Status
 from .flows import flow_for
 from .forms_public import (
@@ -74,7 +74,8 @@ def _lookup(query: str):
 
 
 def file_complaint(request):
-    form = ComplaintForm(request.POST or None)
+    # bound on every POST, even an empty one (an empty QueryDict is falsy and would leave the form unbound)
+    form = ComplaintForm(request.POST if request.method == "POST" else None)
     picked, file_error, results, query = None, "", None, ""
     if request.method == "GET" and request.GET.get("entity"):
         raw = request.GET["entity"]
@@ -91,9 +92,11 @@ def file_complaint(request):
                 form.add_error("entity", "所选的经营者不存在，请重新查找或直接填写名称。")
             else:
                 try:
-                    complaint, created = services.complaint_submit(
-                        actor=Actor.from_request(request), data=form.to_input(picked), channel="web",
-                        files=request.FILES.getlist("files"))
+                    complaint, created, replayed = idempotency.submit_once(
+                        key=idempotency.form_key(request.POST.get(idempotency.TOKEN_FIELD)),
+                        submit=lambda: services.complaint_submit(
+                            actor=Actor.from_request(request), data=form.to_input(picked), channel="web",
+                            files=request.FILES.getlist("files")))
                 except ValidationFailed as exc:
                     field = exc.details.get("field")
                     if field == "files":
@@ -103,14 +106,22 @@ def file_complaint(request):
                 else:
                     _remember(request, SESSION_FILED, complaint.tracking_no)
                     _remember(request, SESSION_TRACKED, complaint.tracking_no)
-                    if not created:
+                    if replayed:
+                        messages.info(request, "这份投诉已经提交过（可能是网络中断后重新提交），下面是那次投诉的编号，"
+                                               "没有重复登记。")
+                    elif not created:
                         messages.info(request, "您在 10 分钟内提交过相同的投诉，下面是那次投诉的编号，无需重复提交。")
                     return redirect("complaints:filed", tracking_no=complaint.tracking_no)
         else:
             entity_id = form.cleaned_data.get("entity")
             picked = _picked_entity(entity_id) if entity_id else None
     had_files = request.method == "POST" and bool(request.FILES)
+    # the one-time token survives a re-shown form (errors, the search button), so its eventual POST stays one
+    token = request.POST.get(idempotency.TOKEN_FIELD, "")
+    if idempotency.form_key(token) is None:
+        token = idempotency.new_form_token()
     return render(request, "complaints/public/file.html", {
+        "submission_token": token,
         "form": form, "picked": picked, "file_error": file_error, "had_files": had_files,
         "results": results, "query": query, "max_files": settings.FANGXIN_EVIDENCE_MAX_FILES,
         "max_bytes": settings.FANGXIN_EVIDENCE_MAX_BYTES,
@@ -135,7 +146,8 @@ def filed(request, tracking_no: str):
 # --- tracking --------------------------------------------------------------------------------------------------
 
 def track(request):
-    form = TrackForm(request.POST or None, initial={"tracking_no": request.GET.get("no", "")[:20]})
+    form = TrackForm(request.POST if request.method == "POST" else None,
+                     initial={"tracking_no": request.GET.get("no", "")[:20]})
     if request.method == "POST" and form.is_valid():
         try:
             complaint = selectors.track(form.cleaned_data["tracking_no"], form.cleaned_data["last4"])
