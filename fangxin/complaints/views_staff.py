@@ -10,14 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.accounts.permissions import AUDIT_READERS
-from fangxin.core import audit, notify
+from fangxin.core import audit, notify, uploads
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError, PermissionDenied
 from fangxin.organisation.models import Department, Sector
@@ -445,12 +445,7 @@ def evidence(request, tracking_no: str, pk: int):
     stored = complaint.files.filter(pk=pk).first()
     if stored is None:
         raise Http404
-    inline = stored.content_type.startswith("image/") or stored.content_type == "application/pdf"
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type, as_attachment=not inline,
-                            filename=stored.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.serve(stored.file, content_type=stored.content_type, filename=stored.original_name)
 
 
 # --- metrics ---------------------------------------------------------------------------------------------------

@@ -183,7 +183,8 @@ def attachment_add(*, actor: Actor, article: Article, upload) -> ArticleAttachme
     """Attach a file to an article that can still be edited (at most attachments.MAX_FILES)."""
     if actor.role != SYSTEM_ROLE and not can_edit(actor.user, article):
         raise PermissionDenied("只有撰稿人或本部门工作人员可以为草稿、被退回或已撤回的资讯添加附件。")
-    name, content_type, size, digest = attachments.check(upload)
+    checked = attachments.check(upload)  # cleaned bytes under a random name; the user's name is display only
+    name, content_type, size, digest = checked.name, checked.content_type, checked.size, checked.sha256
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article.pk)
         if not article.editable:
@@ -192,7 +193,7 @@ def attachment_add(*, actor: Actor, article: Article, upload) -> ArticleAttachme
             raise ValidationFailed(f"每篇资讯最多 {attachments.MAX_FILES} 个附件。", details={"field": "file"})
         stored = ArticleAttachment(article=article, name=name, content_type=content_type, size=size, sha256=digest,
                                    uploaded_by=actor.name, uploaded_at=timezone.now())
-        stored.file.save(f"{digest[:16]}.{name.rsplit('.', 1)[-1].lower()}", upload, save=False)
+        stored.file.save(checked.stored_name, checked.file, save=False)
         stored.save()
         audit.record(actor=actor, action="content.article.attach", obj=article,
                      changes={"attachment": [None, name], "sha256": [None, digest]})

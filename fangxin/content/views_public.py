@@ -6,9 +6,10 @@ accepted (the database keeps only a hash of it); answers from one address are al
 import secrets
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 
+from fangxin.core import uploads
 from fangxin.core.actors import client_ip_of
 from fangxin.core.exceptions import FangxinError
 
@@ -53,8 +54,7 @@ def attachment_download(request, pk: int, file_id: int):
     attachment = article.attachments.filter(pk=file_id).first()
     if attachment is None:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                        filename=attachment.name)
+    return uploads.serve(attachment.file, content_type=attachment.content_type, filename=attachment.name, inline=False)
 
 
 def survey_list(request):

@@ -6,12 +6,13 @@ A page a role may not use answers 404, as for a page that does not exist."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fangxin.accounts.choices import STAFF_ROLES
 from fangxin.accounts.permissions import AUDIT_READERS
+from fangxin.core import uploads
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError
 from fangxin.triage.masking import mask_text
@@ -170,8 +171,7 @@ def attachment_download(request, pk: int, file_id: int):
     attachment = article.attachments.filter(pk=file_id).first()
     if attachment is None:
         raise Http404
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
-                        filename=attachment.name)
+    return uploads.serve(attachment.file, content_type=attachment.content_type, filename=attachment.name, inline=False)
 
 
 @page_for(reads_content)

@@ -4,11 +4,12 @@ and credit repair — asking with evidence and following the decision."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from fangxin.accounts.choices import Role
+from fangxin.core import uploads
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError
 from fangxin.merchants import selectors as entity_selectors
@@ -61,9 +62,4 @@ def repair_evidence(request, pk: int, file_pk: int):
     stored = selectors.repair_get(request.user, pk).evidence.filter(pk=file_pk).first()
     if stored is None:
         raise Http404
-    inline = stored.content_type.startswith("image/") or stored.content_type == "application/pdf"
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type, as_attachment=not inline,
-                            filename=stored.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.serve(stored.file, content_type=stored.content_type, filename=stored.original_name)

@@ -56,7 +56,7 @@ NOT_FOUND = "按登记的经营场所实地核查，门店已关闭，电话无�
 REFUSED = "经营者以负责人不在为由拒绝检查人员进入经营场所，已告知拒绝检查的法律后果。"
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
                b"endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n"
-               b"%%EOF\n")
+               b"startxref 0\n%%EOF\n")  # pypdf (the upload checker) needs startxref
 
 
 def load(*, rng, actor, stdout=None) -> int:

@@ -750,7 +750,7 @@ def result_record(*, actor: Actor, inspection: Inspection, outcome: str, descrip
         for item in checked:
             document = InspectionDocument(inspection=inspection, original_name=item.name,
                                           content_type=item.content_type, size=item.size, sha256=item.sha256)
-            document.file.save(item.name, item.upload, save=True)
+            document.file.save(item.stored_name, item.upload, save=True)  # never the user's name
         source_ref = f"inspection:{inspection.pk}"
         label = Outcome(outcome).label
         detail = f"{plan.name}：{label}" + (f"。{description}" if description else "")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.accounts.permissions import AUDIT_READERS
+from fangxin.core import uploads
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError, NotFound
 from fangxin.core.workdays import WorkCalendar
@@ -345,12 +346,7 @@ def document(request, pk: int, doc: int):
     stored = selectors.inspection_get(request.user, pk).documents.filter(pk=doc).first()
     if stored is None:
         raise NotFound("没有找到该检查文书。")
-    inline = stored.content_type.startswith("image/") or stored.content_type == "application/pdf"
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type, as_attachment=not inline,
-                            filename=stored.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.serve(stored.file, content_type=stored.content_type, filename=stored.original_name)
 
 
 # --- the inspection-object directory ---------------------------------------------------------------------------

@@ -6,13 +6,14 @@ Views parse, call one service or selector and render; a domain error becomes a C
 A page a role may not use answers 404, as for a page that does not exist."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.accounts.permissions import AUDIT_READERS
+from fangxin.core import uploads
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError, ValidationFailed
 from fangxin.workbench.decorators import page_for
@@ -137,7 +138,8 @@ def assignment_action(request, pk: int, action: str):
 @page_for(reads_board)
 def attachment(request, pk: int):
     event = selectors.event_attachment(request.user, pk)
-    return FileResponse(event.attachment.open("rb"), as_attachment=True, filename=event.attachment_name or "附件")
+    return uploads.serve(event.attachment, content_type=uploads.kind_of_stored(event.attachment.name),
+                         filename=event.attachment_name or "附件", inline=False)
 
 
 # --- the county evaluation -------------------------------------------------------------------------------------

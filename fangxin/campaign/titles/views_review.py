@@ -7,7 +7,7 @@ never a 500; an object out of the user's scope is a 404, as for a missing one.""
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.accounts.permissions import AUDIT_READERS
+from fangxin.core import uploads
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError, PermissionDenied
 from fangxin.workbench.decorators import page_for
@@ -204,12 +205,7 @@ def application_evidence(request, pk: int, file_pk: int):
     stored = application.evidence.filter(pk=file_pk).first()
     if stored is None:
         raise Http404
-    inline = stored.content_type.startswith("image/") or stored.content_type == "application/pdf"
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type, as_attachment=not inline,
-                            filename=stored.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.serve(stored.file, content_type=stored.content_type, filename=stored.original_name)
 
 
 # --- publicity, objections, award -------------------------------------------------------------------------
@@ -306,11 +302,9 @@ def objection_evidence(request, pk: int):
     objection = Objection.objects.filter(pk=pk, application__in=visible).first()
     if objection is None or not objection.evidence:
         raise Http404
-    response = FileResponse(objection.evidence.open("rb"), as_attachment=True,
-                            filename=f"{objection.reference_no}-{objection.evidence.name.rsplit('/', 1)[-1]}")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    stored_name = objection.evidence.name.rsplit("/", 1)[-1]
+    return uploads.serve(objection.evidence, content_type=uploads.kind_of_stored(stored_name),
+                         filename=f"{objection.reference_no}-{stored_name}", inline=False)
 
 
 @require_POST

@@ -17,9 +17,10 @@ from fangxin.complaints.models import Complaint, ComplaintDocument, ComplaintEve
 from fangxin.complaints.tests.factories import MERCHANT, PUBLIC, STAFF, complaint_input, make_complaint
 from fangxin.core.exceptions import TransitionNotAllowed, ValidationFailed
 from fangxin.core.models import AuditRecord, Notification, NotificationStatus
+from fangxin.core.tests import samples
 from fangxin.organisation.models import Department
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 def submit_with(files=(), **overrides):

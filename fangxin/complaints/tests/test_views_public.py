@@ -16,13 +16,14 @@ from fangxin.complaints.choices import DocumentKind, Status
 from fangxin.complaints.models import Complaint, ComplaintFile
 from fangxin.complaints.tests.factories import make_complaint
 from fangxin.core.actors import Actor
+from fangxin.core.tests import samples
 from fangxin.organisation.models import Region
 
 pytestmark = pytest.mark.django_db
 
 FILE_URL = reverse("complaints:file")
 TRACK_URL = reverse("complaints:track")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
+JPEG = samples.JPEG
 SCRIPT = "<script>alert('x')</script>"
 
 

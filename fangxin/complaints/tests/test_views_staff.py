@@ -15,9 +15,10 @@ from fangxin.complaints.choices import Channel, DocumentKind, Kind, Status
 from fangxin.complaints.models import Complaint, ServiceStation
 from fangxin.complaints.tests.factories import PUBLIC, make_complaint
 from fangxin.core.models import AuditRecord, Notification, NotificationStatus
+from fangxin.core.tests import samples
 from fangxin.organisation.models import Region
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 def b_complaint(state=Status.RECEIVED, **overrides):

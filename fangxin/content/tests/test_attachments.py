@@ -11,11 +11,12 @@ from fangxin.content.choices import ArticleStatus
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import PermissionDenied, ValidationFailed
 from fangxin.core.models import AuditRecord
+from fangxin.core.tests import samples
 
 from .factories import make_article
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.PDF
 
 
 @pytest.fixture(autouse=True)

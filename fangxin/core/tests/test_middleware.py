@@ -7,12 +7,13 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from fangxin.core.actors import Actor
+from fangxin.core.tests import samples
 from fangxin.credit import repair
 from fangxin.credit.models import RepairEvidence
 from fangxin.credit.services import credit_event_record
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 def test_a_missing_evidence_file_is_a_404_not_a_500(client, users, entities, tmp_path, settings):

@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from fangxin.accounts.services import api_token_create
 from fangxin.core.actors import Actor
+from fangxin.core.tests import samples
 from fangxin.credit.models import JointRule, RepairRequest
 from fangxin.credit.services import credit_event_record, list_enter
 from fangxin.organisation.models import Department, Region
 
 API = "/api/v1"
 SYSTEM = Actor.system("test")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 @pytest.fixture(autouse=True)

@@ -14,13 +14,14 @@ from hypothesis import strategies as st
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import Conflict, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fangxin.core.models import AuditRecord, Notification
+from fangxin.core.tests import samples
 from fangxin.credit import grading, repair
 from fangxin.credit.models import CreditEvent, ListEntry, RepairRequest
 from fangxin.credit.selectors import enrollment_blockers, grade_of
 from fangxin.credit.services import credit_event_record, list_enter
 
 SYSTEM = Actor.system("test")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 STATEMENT = "已足额缴纳罚款并完成整改，附缴款凭证和整改报告。"
 
 

@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangxin.core.actors import Actor
+from fangxin.core.tests import samples
 from fangxin.credit import repair
 from fangxin.credit.models import RepairEvidence, RepairRequest
 from fangxin.credit.services import credit_event_record, list_enter
 
 SYSTEM = Actor.system("test")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 @pytest.fixture(autouse=True)

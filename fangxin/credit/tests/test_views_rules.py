@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from fangxin.core.actors import Actor
 from fangxin.core.models import AuditRecord
+from fangxin.core.tests import samples
 from fangxin.credit import repair
 from fangxin.credit.forms_rules import percent_of
 from fangxin.credit.models import JointRule, RepairRequest
@@ -17,7 +18,7 @@ from fangxin.credit.selectors import enrollment_blockers, grade_of
 from fangxin.credit.services import credit_event_record, list_enter
 
 SYSTEM = Actor.system("test")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 @pytest.fixture(autouse=True)

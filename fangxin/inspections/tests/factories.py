@@ -3,10 +3,11 @@
 from django.utils import timezone
 
 from fangxin.core.actors import Actor
+from fangxin.core.tests import samples
 from fangxin.inspections import services
 
 SYSTEM = Actor.system("test")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 def make_inspector(code: str, *, regions=("150802",), department="fda", active=True, name=None, user=None,

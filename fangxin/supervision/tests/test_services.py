@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fangxin.core.models import AuditRecord, Notification
+from fangxin.core.tests import samples
 from fangxin.organisation.models import Department, Region
 from fangxin.supervision import selectors, services
 from fangxin.supervision.choices import AssignmentStatus as S
@@ -73,7 +74,7 @@ def test_assignee_reports_submits_and_office_confirms_or_returns(users):
         services.progress_report(actor=actor(users["department"]), assignment=a, note="x", percent=10)
     with pytest.raises(ValidationFailed):
         services.progress_report(actor=actor(users["county_a"]), assignment=a, note="进展", percent=101)
-    pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    pdf = SimpleUploadedFile("方案.pdf", samples.PDF, content_type="application/pdf")
     a = services.progress_report(actor=actor(users["county_a"]), assignment=a, note="已起草方案", percent=40,
                                  attachment=pdf)
     assert (a.status, a.percent) == (S.IN_PROGRESS, 40)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fangxin.core.actors import Actor
+from fangxin.core.tests import samples
 from fangxin.organisation.models import Department, Region
 from fangxin.supervision import demo, services
 from fangxin.supervision.choices import DEFAULT_INDICATORS, AssignmentStatus
@@ -178,13 +179,13 @@ def test_progress_attachment_downloads_within_scope_only(client, users):
     response = client.post(reverse("supervision:assignment_action", args=[a.pk, "progress"]),
                            {"note": "附方案", "percent": "20", "attachment": fake})
     assert response.status_code == 422 and "不是图片或 PDF" in response.content.decode()
-    pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    pdf = SimpleUploadedFile("方案.pdf", samples.PDF, content_type="application/pdf")
     client.post(reverse("supervision:assignment_action", args=[a.pk, "progress"]),
                 {"note": "附方案", "percent": "20", "attachment": pdf})
     event = a.events.exclude(attachment="").get()
     page = client.get(reverse("supervision:task", args=[task.pk])).content.decode()
     assert "附件：方案.pdf" in page
     url = reverse("supervision:attachment", args=[event.pk])
-    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 plan"
+    assert b"".join(client.get(url).streaming_content) == samples.PDF
     client.force_login(users["county_b"])
     assert client.get(url).status_code == 404

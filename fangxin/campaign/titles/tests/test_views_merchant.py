@@ -24,8 +24,9 @@ from fangxin.campaign.titles.tests.factories import (
 )
 from fangxin.core.exceptions import FangxinError
 from fangxin.core.models import AuditRecord
+from fangxin.core.tests import samples
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 @pytest.fixture(autouse=True)

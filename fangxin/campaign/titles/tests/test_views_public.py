@@ -16,8 +16,9 @@ from fangxin.campaign.titles.models import Objection, Publicity
 from fangxin.campaign.titles.tests.factories import SYSTEM, award, make_application, open_cycle, sign_both
 from fangxin.core.actors import Actor
 from fangxin.core.models import AuditRecord
+from fangxin.core.tests import samples
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 PAGE_LIMIT = 150 * 1024
 
 

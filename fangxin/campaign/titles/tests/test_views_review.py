@@ -22,8 +22,9 @@ from fangxin.campaign.titles.tests.factories import (
     standard_for,
 )
 from fangxin.core.actors import Actor
+from fangxin.core.tests import samples
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = samples.PNG
 
 
 @pytest.fixture
