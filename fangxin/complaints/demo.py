@@ -26,7 +26,9 @@ from django.utils import timezone
 from fangxin.accounts.models import User
 from fangxin.core import audit
 from fangxin.core.actors import Actor
+from fangxin.core.crypto import blind_index
 from fangxin.core.exceptions import FangxinError
+from fangxin.core.fields import SealedMixin
 from fangxin.core.models import AuditRecord, Notification, NotificationStatus
 from fangxin.core.workdays import WorkCalendar
 from fangxin.merchants.models import MarketEntity
@@ -748,6 +750,7 @@ def write(plans: list[Plan]) -> dict:
         complaint.pk = next_id + offset
         # created_at is the receipt time, as if each had been filed then
         complaint.created_at = complaint.updated_at = aware(complaint.received_on, 0)
+        complaint.complainant_phone_index = blind_index(complaint.complainant_phone, "complainant_phone")
         rows.append(tuple(getattr(complaint, f.attname) for f in fields))
     raw_insert(Complaint, [f.name for f in fields], rows)
     with connection.cursor() as cursor:
@@ -781,7 +784,7 @@ def raw_insert(model, names: list[str], rows: list[tuple], batch: int = 2000) ->
             adapters.append(ops.adapt_datetimefield_value)
         elif kind == "DateField":
             adapters.append(ops.adapt_datefield_value)
-        elif kind in ("JSONField", "DecimalField"):
+        elif kind in ("JSONField", "DecimalField") or isinstance(f, SealedMixin):  # sealed: encrypt as the ORM does
             adapters.append(lambda value, f=f: f.get_db_prep_save(value, connection))
         else:
             adapters.append(None)

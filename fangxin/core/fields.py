@@ -2,8 +2,8 @@
 database holds only `fx1.<key id>.<ciphertext>` tokens.
 
 Sealing uses a random nonce, so equal values give different tokens: a sealed column cannot be filtered, ordered or
-searched in SQL. Lookups other than `isnull` and `= ""` raise at once (instead of silently matching nothing); exact
-lookups go through a `BlindIndexField` next to the sealed one. `.update()` and `bulk_create` seal too
+searched in SQL. Lookups other than `isnull` and exact raise at once (instead of silently matching nothing); an exact
+lookup `field=value` is answered by the `BlindIndexField` whose source is that field (e.g. the complainant's phone). `.update()` and `bulk_create` seal too
 (get_db_prep_save); `bulk_update` and `.update()` do not recompute a blind index — set it yourself there.
 """
 
@@ -12,18 +12,34 @@ import json
 from django.core.exceptions import FieldError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models.expressions import Col
 from django.db.models.lookups import Exact, IsNull
 
 from . import crypto
 
 
-class SealedEmptyExact(Exact):
-    """`field=""` is the only equality a sealed column can answer ("" is stored as "")."""
+class SealedExact(Exact):
+    """`field=""` compares the column ("" is stored as ""); `field=value` compares the model's blind index of that
+    field instead (a BlindIndexField whose source is this field). A sealed field without one cannot be compared."""
 
     def get_prep_lookup(self):
-        if self.rhs != "":
-            raise FieldError("加密字段不能按值精确查询：请使用对应的盲索引字段。")
-        return ""
+        if self.rhs == "" or self.rhs is None:
+            return self.rhs
+        index = _index_of(self.lhs)
+        if index is None or not isinstance(self.rhs, str):
+            raise FieldError("加密字段不能按值精确查询：该字段没有盲索引。")
+        self.lhs = Col(self.lhs.alias, index)
+        return index.lookup_value(self.rhs)
+
+
+def _index_of(col) -> "BlindIndexField | None":
+    target = getattr(col, "target", None)
+    if target is None or getattr(col, "alias", None) is None:
+        return None
+    for field in target.model._meta.concrete_fields:
+        if isinstance(field, BlindIndexField) and field.source == target.name:
+            return field
+    return None
 
 
 class SealedMixin:
@@ -42,7 +58,7 @@ class SealedMixin:
         if lookup_name == "isnull":
             return IsNull
         if lookup_name == "exact":
-            return SealedEmptyExact
+            return SealedExact
         raise FieldError(f"加密字段 {self.name} 不能用于 {lookup_name} 查询、排序或检索：请改用盲索引或在解密后处理。")
 
     def get_transform(self, lookup_name):

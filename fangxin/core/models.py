@@ -1,6 +1,6 @@
 from django.db import models
 
-from .fields import SealedCharField
+from .fields import BlindIndexField, SealedCharField
 
 
 class TimeStampedModel(models.Model):
@@ -94,6 +94,7 @@ class Notification(models.Model):
 
     channel = models.CharField("方式", max_length=10, choices=[("sms", "短信"), ("email", "电子邮件")])
     recipient = SealedCharField("接收人", max_length=200)  # a consumer's phone or email: sealed (docs/privacy.md)
+    recipient_index = BlindIndexField("接收人索引", source="recipient", purpose="notification_recipient")
     recipient_kind = models.CharField("接收方", max_length=20, blank=True)
     subject = models.CharField("主题", max_length=200)
     body = models.TextField("内容")

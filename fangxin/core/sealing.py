@@ -88,6 +88,15 @@ def migration(table: str, columns: list[str], *, index=None):
     return forward, backward
 
 
+def index_migration(table: str, index: tuple[str, str, str]):
+    """(forward, backward) for a blind index added to an already sealed column: fill it; nothing to undo."""
+
+    def forward(apps, schema_editor):
+        _rewrite(schema_editor.connection, table, [index[1]], _seal_plain, index=index)
+
+    return forward, lambda apps, schema_editor: None
+
+
 def sealed_columns() -> list[tuple[str, list[str]]]:
     """[(table, [sealed columns])] for every installed model with sealed fields."""
     from .fields import SealedMixin
