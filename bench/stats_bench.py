@@ -268,6 +268,12 @@ def rollup_rows(con, year: int) -> list[tuple]:
         for name, value in zip(names, values, strict=True):
             if value:
                 rows.append(("complaint", period.isoformat(), county, sector, department, "", "", name, int(value)))
+    # the app's department-less complaint counters (stats.rollups.DERIVED): the same sums without the department
+    coarse: dict[tuple, int] = {}
+    for _source, period, county, sector, _department, level, bucket, name, value in rows:
+        key = ("complaintsec", period, county, sector, 0, level, bucket, name)
+        coarse[key] = coarse.get(key, 0) + value
+    rows += [(*key, value) for key, value in coarse.items()]
     enrollment, title, grade_period, grade_measures = business_profiles(year)
     con.execute("CREATE OR REPLACE TABLE e_profile (enrollment_status TINYINT, e_enrolled INTEGER, e_current INTEGER)")
     con.executemany("INSERT INTO e_profile VALUES (?, ?, ?)", enrollment)
@@ -374,14 +380,14 @@ def worker(rows_path: str, out_path: str, repeat: int, county_code: str) -> None
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     from fangxin.accounts.services import user_create
     from fangxin.core.actors import Actor
     from fangxin.organisation.models import Department, Region, Sector
     from fangxin.organisation.services import reference_load
-    from fangxin.stats import selectors
-    from fangxin.stats.models import Rollup
+    from fangxin.stats import cache, selectors
+    from fangxin.stats.models import Rollup, Source
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -395,15 +401,27 @@ def worker(rows_path: str, out_path: str, repeat: int, county_code: str) -> None
     dept_ids = [Department.objects.get(code=code).pk for code in departments]
     raw = json.loads(Path(rows_path).read_text())
     objects = [Rollup(source=s, period=dt.date.fromisoformat(p), region_id=county_ids[c], sector=sector_ids[k],
-                      department=dept_ids[d] if s in ("complaint", "inspection") else 0, level=lv, bucket=bk, measure=me, value=v)
+                      department=dept_ids[d] if s in ("complaint", "inspection") else 0,
+                      level=lv, bucket=bk, measure=me, value=v)
                for s, p, c, k, d, lv, bk, me, v in raw]
     Rollup.objects.bulk_create(objects, batch_size=5000)
     with connection.cursor() as cursor:
         # the steady state autovacuum keeps: statistics, and a visibility map for index-only scans
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     load_seconds = time.perf_counter() - started
+    with transaction.atomic():  # as after a rebuild: every input has a version, so pages are cached
+        for name in [*(source for source in Source.values if source != Source.COMPLAINT_SECTOR), cache.INPUTS]:
+            cache.bump(name)
 
     year = dt.date.today().year
+    computing = {  # the same computations without the cache (for the SQL share of a cold view)
+        "one": lambda f: selectors.goal_one.__wrapped__(office, f),
+        "one_titles": lambda f: selectors.goal_one.__wrapped__(office, f, measure="titles_valid"),
+        "two": lambda f: selectors.goal_two.__wrapped__(office, f),
+        "three": lambda f: selectors.goal_three.__wrapped__(office, f),
+        "four": lambda f: selectors.goal_four.__wrapped__(office, f),
+        "six": lambda f: selectors.goal_six.__wrapped__(office, f),
+    }
     calls = {
         "one": lambda f: selectors.goal_one(office, f),
         "one_titles": lambda f: selectors.goal_one(office, f, measure="titles_valid"),
@@ -412,18 +430,31 @@ def worker(rows_path: str, out_path: str, repeat: int, county_code: str) -> None
         "four": lambda f: selectors.goal_four(office, f),
         "six": lambda f: selectors.goal_six(office, f),
     }
+    # the version a change of each dashboard's main source bumps (what makes the next view a cold one)
+    changes = {"one": Source.ENROLLMENT, "one_titles": Source.TITLE, "two": Source.COMPLAINT,
+               "three": Source.INSPECTION, "four": Source.COMPLAINT, "six": Source.GRADE}
     results = {"vendor": connection.vendor, "rollup_rows": Rollup.objects.count(), "load_seconds": load_seconds,
-               "cases": {}}
+               "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1], "cases": {}}
     for scope, county in (("all", ""), ("county", county_code)):
         f = selectors.filters_from(year=year, county=county)
         for name, call in calls.items():
-            first = call(f)  # warm (and the figures to check)
-            times = []
+            # cold: the first view after a change — a real version bump (its own transaction, not timed), then the
+            # view reads the versions, misses the cache, computes from the rollups and stores the payload
+            cold, first = [], None
+            for _ in range(repeat):
+                with transaction.atomic():
+                    cache.bump(changes[name])
+                start = time.perf_counter()
+                first = call(f)
+                cold.append((time.perf_counter() - start) * 1000)
+            # warm: the same view again, nothing changed — the versions query and a cache read
+            warm = []
             for _ in range(repeat):
                 start = time.perf_counter()
-                call(f)
-                times.append((time.perf_counter() - start) * 1000)
-            # one more call, its statements captured, then replayed with fetchall: the database's share of a call
+                again = call(f)
+                warm.append((time.perf_counter() - start) * 1000)
+            assert again == first, f"{name}/{scope}: the cached payload differs from the computed one"
+            # the SQL of one cold computation, replayed with fetchall: the database's share of a cold view
             statements = []
 
             def capture(execute, sql, params, many, context, statements=statements):
@@ -431,7 +462,7 @@ def worker(rows_path: str, out_path: str, repeat: int, county_code: str) -> None
                 return execute(sql, params, many, context)
 
             with connection.execute_wrapper(capture):
-                call(f)
+                computing[name](f)
             replays = []
             for _ in range(5):
                 start = time.perf_counter()
@@ -440,9 +471,10 @@ def worker(rows_path: str, out_path: str, repeat: int, county_code: str) -> None
                         cursor.execute(sql, params)
                         cursor.fetchall()
                 replays.append((time.perf_counter() - start) * 1000)
-            spent = [len(statements), statistics.median(replays)]
-            results["cases"][f"{name}/{scope}"] = {"p95": p95(times), "median": statistics.median(times),
-                                                   "queries": spent[0], "sql_ms": spent[1], "result": first}
+            results["cases"][f"{name}/{scope}"] = {
+                "p95": p95(cold), "median": statistics.median(cold), "warm_p95": p95(warm),
+                "warm_median": statistics.median(warm), "queries": len(statements),
+                "sql_ms": statistics.median(replays), "result": first}
     Path(out_path).write_text(json.dumps(results, default=str))
 
 
@@ -576,7 +608,14 @@ def main() -> int:
 
     county_index = counties.index(args.county)
     print()
-    header = f"{'看板':<26}{'范围':<8}{'SQLite p95 ms':>14}{'PG p95 ms':>11}{'DuckDB ms':>11}{'倍数 SQLite':>12}{'倍数 PG':>9}  达标 SQLite/PG（≥10× 且 <200 ms）"
+    print("缓存：看板数据按其输入的版本号缓存（stats.cache；版本在每次变更的同一事务里加一，缓存不会过期失效）。")
+    print("  首次查看 = 一次真实的版本加一之后的第一次查看：读版本号、未命中、从汇总表计算并写入缓存；")
+    print("  再次查看 = 其间没有变更：读版本号 + 读缓存。"
+          f"缓存后端：{'、'.join(sorted({m['cache'] for m in measured.values()}))}（进程内）。")
+    print("  达标按“首次查看”判定（docs/statistics.md：本基准的规模下各来源几秒到几分钟就变更一次，用户看到的多为首次查看）。")
+    print()
+    header = (f"{'看板':<22}{'范围':<7}{'DuckDB ms':>10}  {'SQLite 首次/再次 p95 ms (倍数)':<34}"
+              f"{'PG 首次/再次 p95 ms (倍数)':<34}达标（首次，≥10× 且 <200 ms）SQLite/PG")
     print(header)
     errors = []
     all_met = True
@@ -585,26 +624,25 @@ def main() -> int:
         for case, label in CASES:
             anchor_ms, anchor = run_anchor(con, queries[case], args.anchor_repeat)
             key = f"{case}/{scope}"
-            line = f"{label:<26}{'全市' if scope == 'all' else args.county:<8}"
-            verdicts = []
+            line = f"{label:<22}{'全市' if scope == 'all' else args.county:<7}{anchor_ms:>10.1f}  "
+            met = []
             for backend in ("SQLite", "PostgreSQL"):
                 if backend not in measured:
-                    line += f"{'—':>14}" if backend == "SQLite" else f"{'—':>11}"
+                    line += f"{'—':<34}"
                     continue
                 entry = measured[backend]["cases"][key]
                 errors += [f"{backend} {e}" for e in check(key, entry["result"], anchor, counties, sectors,
                                                           year_months, prev_months, months)]
-                line += f"{entry['p95']:>14.1f}" if backend == "SQLite" else f"{entry['p95']:>11.1f}"
-                verdicts.append((anchor_ms / entry["p95"], entry["p95"]))
-            line += f"{anchor_ms:>11.1f}"
-            for ratio, _ in verdicts:
-                line += f"{ratio:>11.1f}×"
-            met = [r >= TARGET_RATIO and ms < TARGET_MS for r, ms in verdicts]
+                cold, warm = entry["p95"], entry["warm_p95"]
+                cell = f"{cold:.1f} ({anchor_ms / cold:.1f}×) / {warm:.2f} ({anchor_ms / warm:.0f}×)"
+                line += f"{cell:<34}"
+                met.append(anchor_ms / cold >= TARGET_RATIO and cold < TARGET_MS)
             all_met &= all(met)
-            print(line + "  " + "/".join("是" if m else "否" for m in met))
+            print(line + "/".join("是" if m else "否" for m in met))
     print()
     print()
-    print("数据库部分（同一调用的 SQL 重放并取回结果）/ 整次调用中位数，ms（SQL 条数）；差额为 Python 组装表格：")
+    print("首次查看的数据库部分（一次计算的 SQL 重放并取回结果）/ 首次查看中位数，ms（SQL 条数）；"
+          "差额为 Python 组装表格和写缓存：")
     for backend, data in measured.items():
         print(f"  {backend}: " + "；".join(f"{key} {entry['sql_ms']:.1f}/{entry['median']:.1f}（{entry['queries']}）"
                                          for key, entry in data["cases"].items()))

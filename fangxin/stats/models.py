@@ -24,6 +24,8 @@ class Source(models.TextChoices):
     GRADE = "grade", "信用等级"
     LIST_ENTRY = "listentry", "信用名单列入"
     LIST_EXIT = "listexit", "信用名单移出"
+    # derived, not read from records: the complaint counters without the department key (docs/statistics.md)
+    COMPLAINT_SECTOR = "complaintsec", "投诉（不分部门）"
 
 
 class RollupQuerySet(ScopedQuerySet):
@@ -61,6 +63,22 @@ class Rollup(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.period:%Y-%m} {self.region_id}/{self.sector}/{self.department} {self.measure}={self.value}"
+
+
+class Version(models.Model):
+    """A counter per input of the dashboards (a rollup source, or `inputs`: the non-rollup records the pages read),
+    bumped in the same transaction as any change of that input. The cached dashboard payloads are keyed by these
+    counters, so a cached payload can never outlive the data it was computed from (fangxin/stats/cache.py)."""
+
+    name = models.CharField("名称", max_length=20, primary_key=True)
+    value = models.BigIntegerField("版本")
+
+    class Meta:
+        verbose_name = "统计版本"
+        verbose_name_plural = "统计版本"
+
+    def __str__(self):
+        return f"{self.name}={self.value}"
 
 
 class Contribution(models.Model):

@@ -8,7 +8,7 @@ record are covered by `fangxin stats rebuild`."""
 
 from fangxin.core.models import AuditRecord
 
-from . import rollups
+from . import cache, rollups
 from .models import Source
 
 OBJECT_SOURCES = {
@@ -23,7 +23,17 @@ OBJECT_SOURCES = {
 }
 
 
+# Records the dashboards read directly rather than through a rollup (mechanisms, service stations, plans and their
+# draws, the reference data of counties, sectors and departments): a change of any of them bumps the `inputs`
+# version, so no cached dashboard outlives it (stats.cache).
+INPUT_TYPES = frozenset({"stats.coordinationmechanism", "complaints.servicestation", "inspections.plan",
+                         "inspections.draw"})
+INPUT_APPS = ("organisation.",)
+
+
 def rollups_from_audit(instance: AuditRecord) -> None:
+    if instance.object_type in INPUT_TYPES or instance.object_type.startswith(INPUT_APPS):
+        cache.bump(cache.INPUTS)
     if not instance.object_id.isdigit():
         return
     sources = OBJECT_SOURCES.get(instance.object_type)
