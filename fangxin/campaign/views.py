@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.accounts.permissions import can_view_audit
+from fangxin.core import cache as page_cache
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError
 from fangxin.credit.selectors import enrollment_blockers
@@ -16,7 +17,7 @@ from fangxin.merchants.services import claim_decide, claim_submit
 from fangxin.organisation.selectors import current_commitment, specific_commitment_list
 from fangxin.workbench.decorators import page_for
 
-from . import badge_keys, exports, rendering, selectors, services
+from . import badge_keys, badges, exports, rendering, selectors, services
 from .forms import (
     BadgeReportForm,
     ClaimDecisionForm,
@@ -219,12 +220,25 @@ def badge_reports(request):
 # --- public ---------------------------------------------------------------------------------------------------
 
 def verify(request, token: str):
-    check = services.badge_check(token)
-    form = BadgeReportForm()
-    return render(request, "campaign/verify.html", {
-        "check": check, "enrollment": check.enrollment, "token": token, "form": form,
-        "specifics": check.enrollment.specific_commitments.all() if check.enrollment else [],
-    }, status=200)
+    """The scan page. A genuine token's page is cached under its business's version (fangxin.core.cache), so a
+    status change is seen by the next scan; counterfeits are rendered each time (nothing to flood the cache with)."""
+    keyring = badge_keys.load_keyring()
+    try:
+        claims = badges.verify(token, keyring.public)
+    except badges.BadToken:
+        claims = None
+
+    def render_page(extra):
+        check = services.badge_check(token)
+        return render(request, "campaign/verify.html", {
+            "check": check, "enrollment": check.enrollment, "token": token, "form": BadgeReportForm(),
+            "specifics": check.enrollment.specific_commitments.all() if check.enrollment else [], **extra,
+        }, status=200)
+
+    if claims is None:
+        return render_page({})
+    return page_cache.cached_page(request, kind="verify", uscc=claims.uscc, render=render_page,
+                                  parts=(token, ",".join(sorted(keyring.private))))  # a removed key changes the key
 
 
 @require_POST
@@ -266,13 +280,18 @@ def profile(request, uscc: str):
     from fangxin.credit import rules as credit_rules
     from fangxin.credit import selectors as credit_selectors
 
-    entity = entity_selectors.entity_public_get(uscc)  # NotFound is a 404
-    # Public credit facts only: the grade letter, the current list entries (public decisions) and the warnings
-    # the joint-punishment rules require; the score and the ledger behind it stay with the business and staff.
-    return render(request, "campaign/profile.html", {
-        "entity": entity, "enrollment": selectors.current_enrollment(entity),
-        "history": selectors.enrollment_history(entity), "specific_all": specific_commitment_list(),
-        "credit_grade": credit_selectors.grade_of(entity),
-        "credit_entries": list(credit_selectors.current_entries(entity).order_by("-entered_on")),
-        "credit_warnings": credit_rules.profile_warnings(entity),
-        "prepaid": prepaid_for_profile(entity)})
+    def render_page(extra):
+        entity = entity_selectors.entity_public_get(uscc)  # NotFound is a 404
+        # Public credit facts only: the grade letter, the current list entries (public decisions) and the warnings
+        # the joint-punishment rules require; the score and the ledger behind it stay with the business and staff.
+        return render(request, "campaign/profile.html", {
+            "entity": entity, "enrollment": selectors.current_enrollment(entity),
+            "history": selectors.enrollment_history(entity), "specific_all": specific_commitment_list(),
+            "credit_grade": credit_selectors.grade_of(entity),
+            "credit_entries": list(credit_selectors.current_entries(entity).order_by("-entered_on")),
+            "credit_warnings": credit_rules.profile_warnings(entity),
+            "prepaid": prepaid_for_profile(entity), **extra})
+
+    # Cached under the business's version (fangxin.core.cache); an unknown code is a 404 and never cached.
+    return page_cache.cached_page(request, kind="profile", uscc=(uscc or "").strip().upper(), parts=(),
+                                  render=render_page)
