@@ -25,6 +25,7 @@ without a session use the cache: a signed-in user's header and messages differ p
 """
 
 import hashlib
+import logging
 import secrets
 
 from django.conf import settings
@@ -34,6 +35,8 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 EPOCH = "pages"
 KEY_PREFIX = "fangxin:page:v1:"
@@ -160,12 +163,19 @@ def cached_page(request, *, kind: str, uscc: str, parts: tuple, render):
     if current is None:
         return render({})
     key = page_key(kind, uscc, current, *parts)
-    hit = cache.get(key)
+    try:
+        hit = cache.get(key)
+    except Exception:  # a shared cache that is down costs speed, never the page (redis errors vary by client)
+        logger.warning("page cache unavailable; rendering %s without it", kind, exc_info=True)
+        return render({})
     if hit is not None:
         body, status, content_type = hit
         return _serve(request, body, status, content_type)
     response = render({"csrf_token": CSRF_PLACEHOLDER})
     if response.status_code == 200 and not response.streaming and not response.cookies:
-        cache.set(key, (response.content, response.status_code, response["Content-Type"]), TIMEOUT)
+        try:
+            cache.set(key, (response.content, response.status_code, response["Content-Type"]), TIMEOUT)
+        except Exception:  # as above: the page is served all the same
+            logger.warning("page cache unavailable; %s not stored", kind, exc_info=True)
     # The stored body has the placeholder; this visitor gets their own token like everybody after them.
     return _serve(request, response.content, response.status_code, response["Content-Type"])
