@@ -1,5 +1,6 @@
 """Who calls the API: a signed-in browser session (with CSRF on writes) or a department token."""
 
+from django.conf import settings
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from fangxin.accounts.services import api_token_authenticate
@@ -7,6 +8,13 @@ from fangxin.accounts.services import api_token_authenticate
 
 class BrowserSession(SessionAuth):
     """The signed-in user's session; unsafe methods need the CSRF token, as in the web pages."""
+
+    def _get_key(self, request):
+        # Without a session cookie this is no browser call: let the token classes try. Checking CSRF first would
+        # refuse every token POST with 403 (Django's test client skips CSRF, so only a real server shows it).
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
 
 class DepartmentToken(HttpBearer):
