@@ -30,4 +30,6 @@ class ComplaintAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("tracking_no", "business_name", "region", "status", "received_on")
     list_filter = ("status", "region", "channel")
     search_fields = ("tracking_no", "business_name")
-    exclude = ("complainant_name", "complainant_phone", "complainant_email", "complainant_address")
+    # personal data is read only through the audited personal view (services.complaint_personal_view)
+    exclude = ("complainant_name", "complainant_phone", "complainant_phone_index", "complainant_email",
+               "complainant_address", "complainant_id_number", "description", "demand")

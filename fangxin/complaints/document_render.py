@@ -12,8 +12,10 @@ from fangxin.complaints.templatetags.complaint_tags import mask_name, mask_phone
 SEAL = "（印章）"
 
 
-def _mask(text: str, complaint) -> str:
+def mask_complainant(text: str, complaint) -> str:
+    """The complainant's own details replaced wherever they appear in a text, then the triage masking."""
     replacements = [(complaint.complainant_phone, mask_phone(complaint.complainant_phone)),
+                    (complaint.complainant_id_number, "（证件号码已隐去）"),
                     (complaint.complainant_email, "***@***"),
                     (complaint.complainant_address, "（地址已隐去）"),
                     (complaint.complainant_name, mask_name(complaint.complainant_name))]
@@ -21,6 +23,9 @@ def _mask(text: str, complaint) -> str:
         if value:
             text = text.replace(value, masked)
     return triage_bridge.mask_text(text)
+
+
+_mask = mask_complainant
 
 
 def content(document, *, masked: bool = False) -> dict:

@@ -7,6 +7,7 @@ from django import forms
 from fangxin.organisation.selectors import counties, sector_list
 
 from .choices import Rating
+from .identity import clean_id_number
 from .services import ComplaintInput
 
 
@@ -28,6 +29,7 @@ class ComplaintForm(forms.Form):
     complainant_email = forms.EmailField(label="电子邮箱", required=False, max_length=254,
                                          error_messages={"invalid": "电子邮箱格式不正确。"},
                                          widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    complainant_id_number = _text("证件号码（居民身份证）", 20, required=False, autocomplete="off")
     entity = forms.CharField(required=False, widget=forms.HiddenInput)  # rendered as radio buttons
     business_name = _text("经营者名称", 120, required=False)
     business_address = _text("经营者地址", 200, required=False)
@@ -50,6 +52,9 @@ class ComplaintForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region_code"].choices = _county_choices("请选择")
 
+    def clean_complainant_id_number(self):
+        return clean_id_number(self.cleaned_data.get("complainant_id_number"))
+
     def clean_entity(self):
         value = (self.cleaned_data.get("entity") or "").strip()
         if not value:
@@ -63,7 +68,7 @@ class ComplaintForm(forms.Form):
         data = self.cleaned_data
         return ComplaintInput(
             complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
-            complainant_email=data["complainant_email"],
+            complainant_email=data["complainant_email"], complainant_id_number=data["complainant_id_number"],
             entity_id=data["entity"],
             business_name=picked.name if picked else data["business_name"],
             business_address=picked.address if picked else data["business_address"],

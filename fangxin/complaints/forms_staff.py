@@ -14,6 +14,7 @@ from fangxin.organisation.selectors import counties, department_list, sector_lis
 
 from . import selectors
 from .choices import Channel, Kind, ReasonKind, ReferralDestination, SettlementType, Status
+from .identity import clean_id_number
 from .services import PROBLEM_TYPES
 
 PROBLEM_TYPE_LABELS = {
@@ -91,6 +92,8 @@ class StaffEntryForm(ClassificationForm):
     complainant_phone = forms.CharField(label="联系电话", max_length=20)
     complainant_email = forms.EmailField(label="电子邮箱", required=False)
     complainant_address = forms.CharField(label="联系地址", required=False, max_length=200)
+    complainant_id_number = forms.CharField(label="证件号码（居民身份证）", required=False, max_length=20,
+                                            help_text="选填；填写时核对 18 位号码的校验位")
     business_name = forms.CharField(label="被投诉经营者名称", max_length=120)
     business_uscc = forms.CharField(label="经营者统一社会信用代码", required=False, max_length=18,
                                     help_text="填写后自动匹配登记的市场主体")
@@ -118,9 +121,12 @@ class StaffEntryForm(ClassificationForm):
             "hx-post": reverse("complaints:triage_prefill"), "hx-trigger": "change", "hx-target": "#classification",
             "hx-swap": "outerHTML"})
         self.order_fields(["kind", "channel", "station", "received_on", "complainant_name", "complainant_phone",
-                           "complainant_email", "complainant_address", "business_name", "business_uscc",
+                           "complainant_email", "complainant_address", "complainant_id_number", "business_name", "business_uscc",
                            "business_address", "platform_name", "region_code", "item", "purchased_on", "amount",
                            "description", "demand", "files", "consent_mediation", "consent_publication"])
+
+    def clean_complainant_id_number(self):
+        return clean_id_number(self.cleaned_data.get("complainant_id_number"))
 
     def clean(self):
         data = super().clean()

@@ -36,6 +36,7 @@ from fangxin.organisation.models import Region
 
 from . import deadlines, routing, services
 from .choices import Channel, Kind
+from .identity import normalise_id_number
 from .models import Complaint
 from .validation import normalise_phone, parse_amount
 
@@ -64,6 +65,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("complainant_phone", "联系电话", True, ("投诉人电话", "电话", "手机", "手机号码", "联系方式"),
            "11 位手机号码或带区号的固定电话。"),
     Column("complainant_address", "联系地址", False, ("投诉人地址", "消费者地址"), "", 200),
+    Column("complainant_id_number", "证件号码", False, ("身份证号", "身份证号码", "投诉人身份证号码", "证件号"),
+           "选填：18 位居民身份证号码（核对校验位）。", 20),
     Column("business_name", "被投诉经营者", True, ("被投诉经营者名称", "被投诉方", "被投诉单位", "被投诉人", "经营者名称"),
            "名称与名录一致时自动关联到该市场主体。", 120),
     Column("business_uscc", "统一社会信用代码", False, ("社会信用代码", "信用代码", "被投诉方统一社会信用代码"),
@@ -374,6 +377,12 @@ def parse_row(fields: dict[str, Any], counties: Counties, *, number: int, actor:
         except FangxinError as exc:
             problems.append(Problem("complainant_phone", f"联系电话“{text['complainant_phone']}”：{exc.message}"))
 
+    id_number = ""
+    try:
+        id_number = normalise_id_number(text["complainant_id_number"])
+    except FangxinError as exc:  # the number itself is not repeated in the error report (personal data)
+        problems.append(Problem("complainant_id_number", exc.message))
+
     dates: dict[str, date | None] = {}
     for name in ("received_on", "purchased_on"):
         header = COLUMN_BY_FIELD[name].header
@@ -433,7 +442,7 @@ def parse_row(fields: dict[str, Any], counties: Counties, *, number: int, actor:
     data = services.ComplaintInput(
         complainant_name=text["complainant_name"], complainant_phone=phone, business_name=text["business_name"],
         item=text["item"], description=text["description"], demand=text["demand"], region_code=region_code,
-        complainant_address=text["complainant_address"], business_uscc=uscc,
+        complainant_address=text["complainant_address"], complainant_id_number=id_number, business_uscc=uscc,
         business_address=text["business_address"], platform_name=text["platform_name"],
         purchased_on=dates["purchased_on"], amount=amount, consent_publication=consent_publication,
         consent_mediation=consent_mediation, kind=kind, received_on=received, external_ref=text["external_ref"])

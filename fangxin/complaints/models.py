@@ -190,6 +190,8 @@ class Complaint(TimeStampedModel):
     business_reply_at = models.DateTimeField("回复时间", null=True, blank=True)
     overdue_flagged_on = models.DateField("逾期提醒日期", null=True, blank=True)
     dedupe_key = models.CharField("重复提交校验", max_length=64, db_index=True)
+    # set by `fangxin retention apply` once the personal data is gone (minimum-necessary principle; retention.py)
+    anonymised_on = models.DateField("个人信息匿名化日期", null=True, blank=True, db_index=True)
 
     objects = ComplaintQuerySet.as_manager()
 

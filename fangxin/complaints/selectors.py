@@ -7,12 +7,14 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from fangxin.accounts.choices import Role
-from fangxin.core.exceptions import NotFound
+from fangxin.core.crypto import blind_index
+from fangxin.core.exceptions import NotFound, ValidationFailed
 from fangxin.core.workdays import WorkCalendar
 
 from . import deadlines
 from .choices import BUREAU_ACCEPTED, CLOSED_STATUSES, SETTLED_STATUSES, Kind, Status
 from .models import Complaint, RuleReason, ServiceStation
+from .validation import normalise_phone
 
 QUEUES = {
     "mine": "我承办的",
@@ -62,7 +64,8 @@ def _with_deadlines(complaints, today: date) -> list[Complaint]:
 
 
 def filter_rows(rows: QuerySet[Complaint], filters: dict | None) -> QuerySet[Complaint]:
-    """The queue's filters: status, county (a region code), sector code, channel, text (tracking no or business)."""
+    """The queue's filters: status, county (a region code), sector code, channel, text (tracking no, business or
+    the complainant's full phone number)."""
     filters = filters or {}
     if filters.get("status"):
         rows = rows.filter(status=filters["status"])
@@ -74,8 +77,19 @@ def filter_rows(rows: QuerySet[Complaint], filters: dict | None) -> QuerySet[Com
         rows = rows.filter(channel=filters["channel"])
     text = (filters.get("q") or "").strip()
     if text:
-        rows = rows.filter(Q(tracking_no__iexact=text) | Q(business_name__icontains=text))
+        match = Q(tracking_no__iexact=text) | Q(business_name__icontains=text)
+        phone = _as_phone(text)
+        if phone:  # the phone is sealed: an exact match through its blind index (docs/privacy.md)
+            match |= Q(complainant_phone_index=blind_index(phone, "complainant_phone"))
+        rows = rows.filter(match)
     return rows
+
+
+def _as_phone(text: str) -> str:
+    try:
+        return normalise_phone(text)
+    except ValidationFailed:
+        return ""
 
 
 def queue(user, which: str, *, today: date | None = None, limit: int = 200, filters: dict | None = None

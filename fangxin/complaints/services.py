@@ -2,7 +2,6 @@
 (flows.py) and the actor's role, changes state, writes the timeline entry and the audit record, issues the
 step's official document, and queues notifications for after the commit (core.notify)."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -14,6 +13,7 @@ from django.utils import timezone
 from fangxin.accounts.choices import STAFF_ROLES, Role
 from fangxin.core import audit, notify
 from fangxin.core.actors import SYSTEM_ROLE, Actor
+from fangxin.core.crypto import blind_index
 from fangxin.core.exceptions import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from fangxin.core.workdays import WorkCalendar
 from fangxin.merchants.search import normalise
@@ -31,6 +31,7 @@ from .choices import (
     Status,
 )
 from .flows import flow_for
+from .identity import normalise_id_number
 from .models import Complaint, ComplaintEvent, ComplaintFile, MediationSession, RuleReason, ServiceStation
 from .validation import check_purchase_date, normalise_phone, parse_amount, required
 
@@ -55,6 +56,7 @@ class ComplaintInput:
     region_code: str = ""                 # where it happened (fallback jurisdiction)
     complainant_email: str = ""
     complainant_address: str = ""
+    complainant_id_number: str = ""       # optional resident ID (identity.py checks it)
     entity_id: int | None = None          # picked from search
     business_uscc: str = ""
     business_address: str = ""
@@ -89,8 +91,9 @@ def _new_tracking_no(on: date) -> str:
 
 
 def _dedupe_key(data: ComplaintInput, phone: str) -> str:
+    """Keyed (HMAC), not a bare SHA-256: the phone inside must not be recoverable by guessing (docs/privacy.md)."""
     parts = [data.kind, phone, normalise(data.business_name), normalise(data.description)[:2000]]
-    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+    return blind_index("\n".join(parts), "complaint_dedupe")
 
 
 def _event(complaint: Complaint, *, actor: Actor, action: str, label: str, from_status: str = "",
@@ -206,6 +209,7 @@ def complaint_submit(*, actor: Actor, data: ComplaintInput, channel: str, files=
     if data.kind not in Kind.values:
         raise ValidationFailed("未知的类别。")
     phone = normalise_phone(data.complainant_phone)
+    id_number = normalise_id_number(data.complainant_id_number)
     name = required(data.complainant_name, "投诉人姓名" if data.kind == Kind.COMPLAINT else "举报人姓名",
                     "complainant_name", 60)
     business = required(data.business_name, "被投诉经营者名称", "business_name", 120)
@@ -246,7 +250,7 @@ def complaint_submit(*, actor: Actor, data: ComplaintInput, channel: str, files=
             tracking_no=_new_tracking_no(received_on), kind=data.kind, channel=channel, station=station,
             external_ref=data.external_ref[:60], complainant_name=name, complainant_phone=phone,
             complainant_email=(data.complainant_email or "").strip()[:254],
-            complainant_address=(data.complainant_address or "").strip()[:200],
+            complainant_address=(data.complainant_address or "").strip()[:200], complainant_id_number=id_number,
             entity=entity, business_name=business, business_address=(data.business_address or "").strip()[:200],
             business_uscc=(entity.uscc if entity else (data.business_uscc or "").strip().upper()[:18]),
             platform_name=(data.platform_name or "").strip()[:60], item=item, purchased_on=data.purchased_on,
@@ -745,9 +749,10 @@ def complaint_personal_view(*, actor: Actor, complaint: Complaint) -> dict:
     with transaction.atomic():
         audit.record(actor=actor, action="complaints.personal_view", obj=complaint,
                      changes={"fields": [None, ["complainant_name", "complainant_phone", "complainant_email",
-                                                "complainant_address"]]})
+                                                "complainant_address", "complainant_id_number"]]})
     return {"name": complaint.complainant_name, "phone": complaint.complainant_phone,
-            "email": complaint.complainant_email, "address": complaint.complainant_address}
+            "email": complaint.complainant_email, "address": complaint.complainant_address,
+            "id_number": complaint.complainant_id_number}
 
 
 def complaint_flag_overdue(*, actor: Actor, today: date | None = None) -> list[str]:

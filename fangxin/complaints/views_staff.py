@@ -169,6 +169,7 @@ def staff_new(request):
             demand=data.get("demand") or "", region_code=data.get("region_code") or "",
             complainant_email=data.get("complainant_email") or "",
             complainant_address=data.get("complainant_address") or "", business_uscc=data.get("business_uscc") or "",
+            complainant_id_number=data.get("complainant_id_number") or "",
             business_address=data.get("business_address") or "", platform_name=data.get("platform_name") or "",
             purchased_on=data.get("purchased_on"), amount=data.get("amount") or None,
             consent_publication=data.get("consent_publication", False),
