@@ -5,6 +5,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from fangxin.core.import_reports import plain_cells
+
 from .choices import QuestionKind
 from .selectors import SurveyResults, survey_comments
 
@@ -46,7 +48,7 @@ def survey_xlsx(results: SurveyResults) -> bytes:
     comments = workbook.create_sheet("意见建议")
     _header(comments, ["提交时间", "意见建议（已遮盖个人信息）"])
     for at, text in survey_comments(survey):
-        comments.append([at.strftime("%Y-%m-%d %H:%M"), text])
+        comments.append(plain_cells(comments, [at.strftime("%Y-%m-%d %H:%M"), text]))  # never a formula
     comments.column_dimensions["B"].width = 80
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -136,3 +136,20 @@ def error_rows_xlsx(result, *, header_index: dict, header_key, cell_text) -> byt
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def plain_cells(sheet, values) -> list:
+    """`values` for `sheet.append`, with every text that a spreadsheet would run as a formula ("=…") kept as text.
+
+    A consumer can type =HYPERLINK("http://…","点此") into a complaint, a survey comment or (via an import) a business
+    name; staff open the export in Excel, where it must stay words (docs/security.md, "a malicious import file")."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            value = cell
+        cells.append(value)
+    return cells
