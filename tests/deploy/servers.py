@@ -5,6 +5,7 @@ machines behind nginx would. The client speaks plain HTTP/1.1 with the header ng
 its own cookies, and can be pointed at either server: that is what a browser behind a load balancer sees.
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -66,6 +67,20 @@ def start(env: dict, log_dir: Path, name: str) -> Server:
     return Server(port=port, process=process, log=log)
 
 
+def collectstatic(static_root: Path) -> subprocess.Popen:
+    """Collect the static files as production does (hashed names and a manifest) into `static_root`, in the
+    background: the servers start meanwhile and need the manifest only for their first page."""
+    env = {key: value for key, value in os.environ.items() if key not in {"DJANGO_SETTINGS_MODULE", "FANGXIN_ENV"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.test", "FANGXIN_STATIC_ROOT": str(static_root)})
+    code = ("import django, os; from django.conf import settings; "
+            "from django.core.management import call_command; django.setup(); "
+            "settings.STATIC_ROOT = os.environ['FANGXIN_STATIC_ROOT']; "
+            "settings.STORAGES = {**settings.STORAGES, 'staticfiles': "
+            "{'BACKEND': 'whitenoise.storage.CompressedManifestStaticFilesStorage'}}; "
+            "call_command('collectstatic', interactive=False, verbosity=0)")
+    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, start_new_session=True)
+
+
 def wait_ready(server: Server, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -89,10 +104,8 @@ def stop(server: Server) -> None:
             os.killpg(server.process.pid, signal.SIGTERM)
             server.process.wait(timeout=10)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             server.process.wait(timeout=10)
 
 

@@ -14,9 +14,6 @@ config.settings.production, started for this module and killed at its end, even 
 """
 
 import os
-import shutil
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -61,24 +58,6 @@ def _server_env(static_root: Path, media_root: Path) -> dict:
     return env
 
 
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    """collectstatic once for the module: production serves hashed names from the manifest."""
-    root = tmp_path_factory.mktemp("static")
-    env = {key: value for key, value in os.environ.items() if key not in {"DJANGO_SETTINGS_MODULE", "FANGXIN_ENV"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.test", "FANGXIN_STATIC_ROOT": str(root)})
-    # The test settings know no FANGXIN_STATIC_ROOT: collect with production's storage into the chosen root.
-    code = ("import django, os; from django.conf import settings; "
-            "from django.core.management import call_command; django.setup(); "
-            "settings.STATIC_ROOT = os.environ['FANGXIN_STATIC_ROOT']; "
-            "settings.STORAGES = {**settings.STORAGES, 'staticfiles': "
-            "{'BACKEND': 'whitenoise.storage.CompressedManifestStaticFilesStorage'}}; "
-            "call_command('collectstatic', interactive=False, verbosity=0)")
-    subprocess.run([sys.executable, "-c", code], cwd=servers.ROOT, env=env, check=True, timeout=300)
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
-
-
 @pytest.fixture
 def world(transactional_db, users, entities):
     """Committed rows the servers can see: a county officer who logs in, an enrolled business, a department token."""
@@ -101,9 +80,22 @@ def world(transactional_db, users, entities):
 
 
 @pytest.fixture
-def two_servers(world, static_root, tmp_path):
-    media_root = tmp_path / "media"
-    env = _server_env(static_root, media_root)
+def static_root(tmp_path):
+    """collectstatic (hashed names, as production) runs while the database and the rows are being prepared."""
+    root = tmp_path / "static"
+    collecting = servers.collectstatic(root)
+    yield root, collecting
+    if collecting.poll() is None:
+        collecting.kill()
+        collecting.wait()
+
+
+@pytest.fixture
+def two_servers(static_root, world, tmp_path):
+    root, collecting = static_root
+    # The servers read the manifest when they start, as after a deployment's collectstatic step.
+    assert collecting.wait(timeout=300) == 0, "collectstatic failed"
+    env = _server_env(root, tmp_path / "media")
     started = []
     try:
         for name in ("one", "two"):
@@ -118,7 +110,7 @@ def two_servers(world, static_root, tmp_path):
 
 def _log_in(browser: servers.Browser, server) -> None:
     page = browser.request(server, "GET", "/accounts/login/")
-    assert page.status == 200, page.text[:500]
+    assert page.status == 200, server.output()
     done = browser.request(server, "POST", "/accounts/login/", form={
         "username": "county_a", "password": PASSWORD, "csrfmiddlewaretoken": browser.csrf_from(page)})
     assert done.status == 302 and "sessionid" in browser.cookies, (done.status, done.text[:500])
