@@ -22,13 +22,22 @@
    by N: the script prints it.
 3. For SQLite (a scratch file) and PostgreSQL (database fx_bench, dropped and re-created), a subprocess with that
    DATABASE_URL migrates a fresh database, loads the reference data, creates the joint-office user, bulk-loads the
-   rollup rows and times each selector as the dashboard view calls it (stats.selectors.goal_one/two/three/four/six with
-   `Filters(year=this year)`; all counties, and filtered to the largest county): --repeat calls, p95 (nearest rank).
+   rollup rows (with the department-less complaint counters the app derives, stats.rollups.DERIVED) and times each
+   dashboard as the view calls it (stats.selectors.goal_one/two/three/four/six with `Filters(year=this year)`; all
+   counties, and filtered to the largest county), in two modes, --repeat calls each, p95 (nearest rank):
+   - first view after a change ("首次查看", cold): a real version bump of the dashboard's source in its own
+     transaction (not timed), then the timed view reads the versions, misses the cache, computes from the rollups
+     and stores the payload (stats.cache);
+   - repeated view ("再次查看", warm): nothing changed, so the view is the versions query and a cache read.
+   The cache is the settings' default (the process-local LocMemCache unless config/settings/caching.py sets one).
 4. The anchor in the same run: DuckDB computes the same figures (same tables: by county × month, by sector, by
    month this and last year, sector × county heat map, grade distribution) from the raw rows with the DESIGN 4
    definitions written in SQL: --anchor-repeat runs, the median. Ratio = DuckDB median ÷ our p95 (conservative).
-   Target (issue 8): ratio ≥ 10 and p95 < 200 ms.
-5. Correctness: every figure the selectors return for both filters equals DuckDB's (compared cell by cell).
+   Target (issue 8): ratio ≥ 10 and p95 < 200 ms, judged on the first view after a change (docs/statistics.md,
+   "缓存": at this scale every source changes every few seconds to minutes, so that is what users mostly see);
+   the repeated view is printed beside it.
+5. Correctness: every figure the selectors return for both filters equals DuckDB's (compared cell by cell), and the
+   cached payload equals the computed one.
 
 Goal 五 (warnings) is not timed: warnings are tens a month, not a function of N or M. Goal 六 is timed with its
 grade distribution (from the M businesses) and publication table (from the inspections) filled; its list and draw

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from fangxin.accounts.choices import STAFF_ROLES
-from fangxin.accounts.scope import department_sector_ids
+from fangxin.accounts.scope import department_sector_ids, scope_of
 from fangxin.campaign.choices import CURRENT_STATUSES
 from fangxin.campaign.models import Enrollment
 from fangxin.campaign.titles.choices import TitleLevel, TitleStatus
@@ -110,10 +110,28 @@ def cached(goal: str, *inputs: str):
     return decorate
 
 
+def _visible_rollups(user) -> QuerySet[Rollup]:
+    """`Rollup.objects.visible_to(user)` (accounts.scope: the region subtree, and a department's sectors), with the
+    subtree given as region ids (cached under `inputs`) instead of a join to the region table on every counter."""
+    scope = scope_of(user)
+    rows = Rollup.objects.all()
+    if scope.everything:
+        return rows
+    if scope.entity_ids is not None or scope.region_path is None:
+        return rows.none()  # no region path on a rollup for a merchant's entities; no scope at all
+    path = scope.region_path
+    ids = cache.reference(f"region-ids:{path}", lambda: list(Region.objects.filter(path__startswith=path)
+                                                             .values_list("id", flat=True)))
+    rows = rows.filter(region_id__in=ids)
+    if scope.sector_ids is not None:
+        rows = rows.filter(sector__in=scope.sector_ids)
+    return rows
+
+
 def _rollups(user, source: str, f: Filters) -> QuerySet[Rollup]:
     if source == Source.COMPLAINT and not f.department:
         source = Source.COMPLAINT_SECTOR  # the same counters summed over departments: ~5x fewer rows to read
-    rows = Rollup.objects.visible_to(user).filter(source=source)
+    rows = _visible_rollups(user).filter(source=source)
     if f.county:
         rows = rows.filter(region=f.county)
     if f.sector:
@@ -191,14 +209,15 @@ def _two_by_sector(user, f: Filters) -> list[dict]:
 RATE_PARTS = ("accepted", "closed", "settled", "ratings", "satisfied")
 
 
-def _monthly(user, f: Filters, year: int) -> dict[int, dict[str, int]]:
+def _monthly(user, f: Filters) -> dict[int, dict[int, dict[str, int]]]:
+    """{year: {month: parts}} for the year and the one before, in one query."""
     rows = (_rollups(user, Source.COMPLAINT, f)
-            .filter(period__gte=dt.date(year, 1, 1), period__lte=dt.date(year, 12, 1), measure__in=RATE_PARTS)
-            .values("period", "measure").annotate(total=Sum("value")))
-    months = {m: dict.fromkeys(RATE_PARTS, 0) for m in MONTHS}
-    for row in rows:
-        months[row["period"].month][row["measure"]] += row["total"]
-    return months
+            .filter(period__gte=dt.date(f.year - 1, 1, 1), period__lte=dt.date(f.year, 12, 1), measure__in=RATE_PARTS)
+            .values_list("period", "measure").annotate(total=Sum("value")))
+    years = {year: {m: dict.fromkeys(RATE_PARTS, 0) for m in MONTHS} for year in (f.year - 1, f.year)}
+    for period, measure, total in rows:
+        years[period.year][period.month][measure] += total
+    return years
 
 
 def _rates(parts: dict[str, int]) -> dict:
@@ -210,7 +229,8 @@ def _rates(parts: dict[str, int]) -> dict:
 @cached("four", Source.COMPLAINT)
 def goal_four(user, f: Filters) -> dict:
     """处理率, 处理成功率, 满意率 by receipt month (DESIGN 4), this year against the same month last year."""
-    this_year, last_year = _monthly(user, f, f.year), _monthly(user, f, f.year - 1)
+    years = _monthly(user, f)
+    this_year, last_year = years[f.year], years[f.year - 1]
     months = [{"month": m, "current": _rates(this_year[m]), "previous": _rates(last_year[m])} for m in MONTHS]
     totals = {}
     for name, data in (("current", this_year), ("previous", last_year)):
