@@ -13,7 +13,7 @@ import re
 import secrets
 import time
 
-from django.db import IntegrityError, OperationalError, models, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, models, transaction
 
 from fangxin.core.exceptions import Conflict, ValidationFailed
 
@@ -23,7 +23,7 @@ TOKEN_FIELD = "submission_token"
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 KEY_MAX = 200
 _TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-LOCKED_RETRIES = 4  # SQLite: a writer that waited out busy_timeout tries again before the user sees anything
+RETRIES = 4  # a locked SQLite file or a lost PostgreSQL connection is tried again before the user sees anything
 
 
 class SubmissionKey(models.Model):
@@ -84,23 +84,37 @@ def _replay(row: SubmissionKey, fingerprint: str):
     return row.complaint, False, True
 
 
-def _locked(exc: OperationalError) -> bool:
-    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+def _retryable(exc: Exception) -> bool:
+    """SQLite's "database is locked" after busy_timeout, or a PostgreSQL backend that was terminated or restarted
+    under us. Either way our transaction did not commit, or committed and its key is now found: trying again is
+    safe. Never inside an outer transaction (a test, or a caller's atomic block), which the error has spoiled."""
+    if connection.in_atomic_block:
+        return False
+    if isinstance(exc, OperationalError) and ("locked" in str(exc).lower() or "busy" in str(exc).lower()):
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError)) and not _usable()
+
+
+def _usable() -> bool:
+    try:
+        return connection.connection is not None and connection.is_usable()
+    except Exception:  # the driver's own error when the socket is gone: not usable
+        return False
 
 
 def submit_once(*, key: str | None, submit, fingerprint: str = ""):
     """Run `submit()` (→ (complaint, created)) at most once per key. Returns (complaint, created, replayed)."""
-    if key:
-        row = _stored(key)
-        if row is not None:
-            return _replay(row, fingerprint)
-    for attempt in range(LOCKED_RETRIES):
+    for attempt in range(RETRIES):
         try:
+            row = _stored(key) if key else None
+            if row is not None:
+                return _replay(row, fingerprint)
             return _submit(key, submit, fingerprint)
-        except OperationalError as exc:  # SQLite's "database is locked" after busy_timeout: wait and retry
-            if not _locked(exc) or attempt == LOCKED_RETRIES - 1:
+        except (OperationalError, InterfaceError) as exc:
+            if not _retryable(exc) or attempt == RETRIES - 1:
                 raise
-            logger.warning("submission retried after a locked database (attempt %s)", attempt + 1)
+            logger.warning("submission retried after %s (attempt %s)", type(exc).__name__, attempt + 1)
+            connection.close()  # a fresh connection on the next attempt (a no-op cost for SQLite)
             time.sleep(0.2 * (attempt + 1))
     raise AssertionError("unreachable")
 
