@@ -1,7 +1,6 @@
 """The HTTP API at /api/v1: one NinjaAPI, a router per app, structured errors, offline docs."""
 
 from csp.decorators import csp_update
-from ninja import NinjaAPI
 
 from fangxin.accounts.api import router as accounts_router
 from fangxin.campaign.api import router as campaign_router
@@ -10,12 +9,13 @@ from fangxin.merchants.api import router as merchants_router
 from fangxin.organisation.api import router as organisation_router
 
 from . import errors
+from .openapi import FangxinAPI
 from .renderers import ReadableJSONRenderer
 
 # Swagger UI (served from ninja's own static files, never a CDN) sets inline styles.
 docs_csp = csp_update({"style-src": ["'unsafe-inline'"], "img-src": ["data:"]})
 
-api = NinjaAPI(
+api = FangxinAPI(
     title="放心消费创建 API",
     version="1",
     description="放心消费创建平台接口。浏览器使用登录会话（写操作需 CSRF 令牌）；系统对接使用部门 API 令牌："

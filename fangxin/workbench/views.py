@@ -54,8 +54,12 @@ def audit_log(request):
     filters = form.cleaned_data if form.is_valid() else {}
     records = audit_list(user=request.user, **{k: v for k, v in filters.items() if v})
     verification = audit.verify() if request.GET.get("verify") == "1" else None
+    page = page_of(request, records)
+    for record in page:
+        # Not `changes.items` in the template: a changed field named "items" (a plan's) would be looked up instead.
+        record.change_rows = list(record.changes.items()) if isinstance(record.changes, dict) else []
     return render(request, "workbench/audit_log.html",
-                  {"form": form, "page": page_of(request, records), "verification": verification})
+                  {"form": form, "page": page, "verification": verification})
 
 
 @page_for(lambda user: is_staff_role(user) or can_view_audit(user))
