@@ -82,9 +82,9 @@ def sample_targets(database_url: str, n: int, seed: int) -> dict:
                 rows[row.pk] = row
         return list(rows.values())
 
-    enrollments = spread(Enrollment, Enrollment.objects.current().select_related("entity"), n)
+    enrollments = spread(Enrollment, Enrollment.objects.current(), n)
     entities = spread(MarketEntity, MarketEntity.objects.all(), n)
-    complaints = spread(Complaint, Complaint.objects.exclude(complainant_phone=""), n)
+    complaints = spread(Complaint, Complaint.objects.exclude(complainant_phone="").only("tracking_no", "complainant_phone"), n)
     words = sorted({e.name[:2] for e in entities if len(e.name) >= 2} | {e.name[2:4] for e in entities
                                                                           if len(e.name) >= 4})
     counts = {}
@@ -93,7 +93,12 @@ def sample_targets(database_url: str, n: int, seed: int) -> dict:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     connection.close()
+    from django.conf import settings
+
     return {
+        # the server must unseal personal data with the keys that sealed it (outside production: var/ files)
+        "keys": {"FANGXIN_DATA_KEYS": ",".join(getattr(settings, "FANGXIN_DATA_KEYS", [])),
+                 "FANGXIN_DATA_HASH_KEY": getattr(settings, "FANGXIN_DATA_HASH_KEY", "")},
         "verify": [f"/v/{e.badge_token}" for e in enrollments if e.badge_token],
         "profile": [f"/m/{e.uscc}/" for e in entities],
         "search": [f"/search/?q={quote(w)}" for w in words] + [f"/search/?q={e.uscc}" for e in entities[:20]],
@@ -121,8 +126,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(args, port: int) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="config.settings.production",
+def start_server(args, port: int, keys: dict) -> subprocess.Popen:
+    env = dict(os.environ, **{name: value for name, value in keys.items() if value},DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="config.settings.production",
                FANGXIN_ENV="production", FANGXIN_SECRET_KEY="bench-" + "x" * 60,
                FANGXIN_ALLOWED_HOSTS="127.0.0.1,localhost", FANGXIN_HTTPS="0", FANGXIN_SSL_REDIRECT="0",
                FANGXIN_RATELIMITS="0", FANGXIN_BIND=f"127.0.0.1:{port}", FANGXIN_WEB_LOGLEVEL="warning")
@@ -134,6 +139,9 @@ def start_server(args, port: int) -> subprocess.Popen:
         env["FANGXIN_CACHE_URL"] = args.cache_url
     else:
         env.pop("FANGXIN_CACHE_URL", None)
+    # Production settings serve hashed static names: the manifest must exist (incremental after the first run).
+    env["FANGXIN_STATIC_ROOT"] = str(ROOT / "var" / "bench-static")
+    subprocess.run([str(VENV_BIN / "fangxin"), "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py")],
                             cwd=ROOT, env=env, start_new_session=True)
     deadline = time.time() + 60
@@ -350,7 +358,7 @@ def main() -> int:
     plans = [("hello", (("hello", 1),)), ("verify", (("verify", 1),)),
              ("mix", tuple((name, weight) for name, weight in MIX if targets.get(name, True)))]
     port = free_port()
-    server = start_server(args, port)
+    server = start_server(args, port, targets["keys"])
     try:
         workers = worker_pids(server.pid)
         print(f"gunicorn pid {server.pid}, {len(workers)} workers, {args.clients} clients in "
