@@ -22,7 +22,7 @@ from .flows import WARNING_FLOW
 router = Router(tags=["预警"])
 
 
-class EventOut(Schema):
+class WarningEventOut(Schema):
     at: datetime
     label: str
     from_status: str
@@ -58,7 +58,7 @@ class WarningOut(Schema):
     allowed: list[str]
     handling_note: str
     closed_note: str
-    events: list[EventOut]
+    events: list[WarningEventOut]
 
     @staticmethod
     def resolve_kind_label(w):
@@ -111,7 +111,7 @@ class WarningFilter(Schema):
     severity: str = ""
 
 
-class TransitionIn(Schema):
+class WarningTransitionIn(Schema):
     """to: acknowledged, handling or closed; note: required for handling (the measures) and closed (the result)."""
 
     to: str
@@ -175,7 +175,7 @@ def warning_detail(request, warning_id: int):
              summary="签收、开始处置或办结预警",
              description="顺序为 open → acknowledged → handling → closed（签收后也可直接办结）。不允许的步骤返回 409，"
                          "details.allowed 为当前可转入的状态；不在办理范围内返回 403；缺少说明返回 422。")
-def warning_transition(request, warning_id: int, payload: TransitionIn):
+def warning_transition(request, warning_id: int, payload: WarningTransitionIn):
     _reader(request)
     warning = selectors.warning_get(request.auth, warning_id)
     try:

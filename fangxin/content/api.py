@@ -129,7 +129,7 @@ class ArticleOut(Schema):
         return a.sector.code if a.sector_id else None
 
 
-class TransitionIn(Schema):
+class ArticleTransitionIn(Schema):
     """to: submitted (author), published / returned / withdrawn (reviewer); reason required to return or withdraw."""
 
     to: str
@@ -272,7 +272,7 @@ def staff_article_update(request, article_id: int, payload: ArticleIn):
              summary="提交审核、发布、退回或撤回",
              description="draft/returned/withdrawn → submitted（撰稿人或本部门）；submitted → published 或 returned、"
                          "published → withdrawn（联席会议办公室或发布部门负责人，且不是撰稿人）。退回、撤回须填写 reason。")
-def staff_article_transition(request, article_id: int, payload: TransitionIn):
+def staff_article_transition(request, article_id: int, payload: ArticleTransitionIn):
     actor = _writer(request)
     article = selectors.article_get(request.auth, article_id)
     try:

@@ -45,14 +45,14 @@ class DeadlineQuery(Schema):
     kind: str = "work"
 
 
-class DeadlineOut(Schema):
+class WorkdayDeadlineOut(Schema):
     start: date
     due: date
     kind: str
     warning: str | None
 
 
-@router.get("/tools/deadline", response=DeadlineOut, auth=None, summary="按工作日或自然日计算期限")
+@router.get("/tools/deadline", response=WorkdayDeadlineOut, auth=None, summary="按工作日或自然日计算期限")
 def deadline(request, query: Query[DeadlineQuery]):
     from fangxin.core.exceptions import ValidationFailed
 

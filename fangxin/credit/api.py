@@ -101,7 +101,7 @@ class EventIn(Schema):
     authority: str = ""
 
 
-class EventOut(Schema):
+class CreditEventOut(Schema):
     id: int
     kind: str
     kind_label: str
@@ -115,7 +115,7 @@ class EventOut(Schema):
 
 class RecordedOut(Schema):
     created: bool
-    event: EventOut
+    event: CreditEventOut
 
 
 class GradeOut(Schema):
@@ -133,7 +133,7 @@ class LedgerOut(Schema):
     county_name: str
     grade: GradeOut | None
     entries: list[ListEntryOut]
-    events: list[EventOut]
+    events: list[CreditEventOut]
 
 
 class ImportErrorOut(Schema):

@@ -36,7 +36,7 @@ class HistoryOut(Schema):
     event_id: int | None
 
 
-class GradeOut(Schema):
+class GradeExplainedOut(Schema):
     """`explanation`: as stored with the grade (docs/credit.md): base, events (each with points, decay factor and
     the points applied), repaired (events left out after credit repair), raw_score, score, grade_by_score,
     list_caps, grade. `warnings`: what the public profile shows under the joint-punishment rules."""
@@ -153,7 +153,7 @@ def _staff_reader(request) -> None:
 
 # --- grades ----------------------------------------------------------------------------------------------------
 
-@router.get("/credit/grades/{uscc}", response=GradeOut, auth=STAFF_AUTH, summary="市场主体的信用等级和评级说明",
+@router.get("/credit/grades/{uscc}", response=GradeExplainedOut, auth=STAFF_AUTH, summary="市场主体的信用等级和评级说明",
             description="等级、信用分、模型版本、评级说明（影响等级的事件及分值、名单封顶、已修复的事件）和等级变化；"
                         "rules_applied 为当前适用于该主体的联合惩戒规则。经营者只能查看本单位。")
 def grade_detail(request, uscc: str):

@@ -20,7 +20,7 @@ from .flows import ASSIGNMENT_FLOW
 router = Router(tags=["督导"])
 
 
-class EventOut(Schema):
+class AssignmentEventOut(Schema):
     at: datetime
     label: str
     from_status: str
@@ -43,7 +43,7 @@ class AssignmentOut(Schema):
     done_on: date | None
     return_reason: str
     allowed: list[str]
-    events: list[EventOut]
+    events: list[AssignmentEventOut]
 
     @staticmethod
     def resolve_assignee(a):

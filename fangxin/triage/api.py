@@ -15,7 +15,7 @@ class TextIn(Schema):
     text: str = Field(..., max_length=MAX_TEXT, description="投诉文本（最长 100,000 字）")
 
 
-class DepartmentOut(Schema):
+class TriageDepartmentOut(Schema):
     code: str
     name: str
 
@@ -35,7 +35,7 @@ class TriageOut(Schema):
     problem_type_names: list[str]
     department: str
     department_name: str
-    lead_departments: list[DepartmentOut]
+    lead_departments: list[TriageDepartmentOut]
     confidence: float
     evidence: list[str]
     extracted: ExtractedOut
