@@ -9,8 +9,11 @@ from pathlib import Path
 
 from django.core import checks
 
-from .base import *  # noqa: F403
 from .env import ConfigError, env_bool, env_list, secret_key
+
+secret_key(production=True)  # the first thing a new deployment lacks: say so before any other setting complains
+
+from .base import *  # noqa: E402, F403
 
 PRODUCTION = True
 DEBUG = False
