@@ -45,6 +45,7 @@ class PublicComplaintIn(Schema):
     region_code: str = ""
     complainant_email: str = ""
     complainant_address: str = ""
+    complainant_id_number: str = ""
     business_uscc: str = ""
     business_address: str = ""
     platform_name: str = ""

@@ -30,6 +30,7 @@ from .choices import (
     SettlementType,
     Status,
 )
+from .document_render import mask_complainant
 from .flows import flow_for
 from .identity import normalise_id_number
 from .models import Complaint, ComplaintEvent, ComplaintFile, MediationSession, RuleReason, ServiceStation
@@ -321,7 +322,9 @@ def complaint_classify(*, actor: Actor, complaint: Complaint, sector_code: str, 
         if suggested and (suggested.get("sector") != sector.code
                           or sorted(suggested.get("problem_types") or []) != sorted(problem_types)):
             triage_bridge.record_correction(
-                actor=actor, text=f"{complaint.business_name}。{complaint.item}。{complaint.description}。{complaint.demand}",
+                # the training text leaves the sealed columns: the complainant's own details go first
+                actor=actor, text=mask_complainant(
+                    f"{complaint.business_name}。{complaint.item}。{complaint.description}。{complaint.demand}", complaint),
                 predicted=suggested, sector=sector.code, problem_types=problem_types,
                 source_ref=f"complaint:{complaint.tracking_no}")
     return complaint
