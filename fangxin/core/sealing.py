@@ -34,10 +34,10 @@ def _batches(connection, table: str, columns: list[str], batch: int):
 
 
 def _rewrite(connection, table: str, columns: list[str], change: Callable[[str], str], *,
-             index: tuple[str, str, str] | None = None, batch: int = BATCH) -> int:
+             index: tuple[str, str, str] | None = None, batch: int | None = None) -> int:
     """Apply `change` to every non-empty value; `index` = (index column, source column, purpose) is recomputed
     from the plain source value. Returns the number of rows changed."""
-    qn = connection.ops.quote_name
+    qn, batch = connection.ops.quote_name, batch or BATCH
     changed = 0
     for rows in _batches(connection, table, columns, batch):
         updates = []
@@ -109,7 +109,7 @@ def sealed_columns() -> list[tuple[str, list[str]]]:
     return out
 
 
-def reseal_all(connection=None, *, batch: int = BATCH, progress: Callable[[str, int], None] | None = None) -> dict:
+def reseal_all(connection=None, *, batch: int | None = None, progress: Callable[[str, int], None] | None = None) -> dict:
     """Every sealed value under the current key: {table: rows rewritten}."""
     connection = connection or default_connection
     done = {}

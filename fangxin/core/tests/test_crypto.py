@@ -136,3 +136,34 @@ def test_production_refuses_to_start_without_keys():
     assert result.returncode != 0 and "FANGXIN_DATA_KEYS 中的密钥无效" in result.stderr
     result = _settings_import({"FANGXIN_DATA_KEYS": f"{NEW},{OLD}", "FANGXIN_DATA_HASH_KEY": OLD})
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_the_migration_helpers_seal_plaintext_rows_in_batches_and_back(monkeypatch):
+    """What the 0004 migrations run: plaintext rows (as before the migration) sealed batch by batch, the blind
+    index filled, idempotent, and the reverse restoring the plain values."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    phones = ["13911110001", "13911110002", "", "a@example.cn", "13911110005"]
+    rows = [Notification.objects.create(channel="sms", recipient=p or "", subject="s", body="b") for p in phones]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:  # back to what a pre-migration database holds
+        for row, phone in zip(rows, phones, strict=True):
+            cursor.execute(f"UPDATE {qn('core_notification')} SET {qn('recipient')} = %s, "
+                           f"{qn('recipient_index')} = '' WHERE id = %s", [phone, row.pk])
+    monkeypatch.setattr(sealing, "BATCH", 2)
+    index = ("recipient_index", "recipient", "notification_recipient")
+    forward, backward = sealing.migration("core_notification", ["recipient"], index=index)
+    editor = SimpleNamespace(connection=connection)
+    forward(None, editor)
+    raw = _raw("core_notification", "recipient")
+    assert sum(v.startswith("fx1.") for v in raw) == 4 and "" in raw and not any("1391111" in v for v in raw)
+    assert [n.recipient for n in Notification.objects.order_by("id")] == phones
+    assert Notification.objects.filter(recipient="13911110005").get().pk == rows[-1].pk
+    sealed = sorted(_raw("core_notification", "recipient"))
+    forward(None, editor)  # idempotent: tokens are not sealed twice
+    assert sorted(_raw("core_notification", "recipient")) == sealed
+    backward(None, editor)
+    assert sorted(_raw("core_notification", "recipient")) == sorted(phones)
