@@ -47,6 +47,12 @@ CSRF_PLACEHOLDER = "fangxin-csrf-placeholder-7d1f0c"
 EPOCH_TYPES = frozenset({"credit.jointrule", "credit.grademodel", "campaign.standard", "campaign.standarditem",
                          "campaign.publicity", "campaign.cycle", "campaign.designation"})
 EPOCH_APPS = ("organisation.",)
+# The search results page lists many businesses: it is versioned by one counter, bumped by the changes that can
+# alter a result row or a filter (the registry, enrollment status, titles, credit grades) and not by the others
+# (complaint steps, list entries …), so a busy complaint desk does not empty the search cache. Audited writes
+# already serialise on AuditHead, so one more counter row adds no contention.
+SEARCH = "search"
+SEARCH_TYPES = frozenset({"merchants.marketentity", "campaign.enrollment", "campaign.title", "credit.creditgrade"})
 
 
 def entity_version_name(uscc: str) -> str:
@@ -120,13 +126,14 @@ def bump_from_audit(entry) -> None:
     except (ValueError, TypeError):  # an object id that is not this model's key type
         return
     bump_entities(usccs)
+    if entry.object_type in SEARCH_TYPES:
+        _bump(SEARCH)
 
 
-def versions(uscc: str) -> tuple[int, int] | None:
-    """(epoch, the business's version) in one query; None while the epoch row does not exist yet, in which case
-    it is created (once per database) and the caller renders without the cache this time."""
+def versions(name: str) -> tuple[int, int] | None:
+    """(epoch, the named version: a business's or SEARCH) in one query; None while the epoch row does not exist
+    yet, in which case it is created (once per database) and the caller renders without the cache this time."""
     table = connection.ops.quote_name(_version_model()._meta.db_table)
-    name = entity_version_name(uscc)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT name, value FROM {table} WHERE name IN (%s, %s)", [EPOCH, name])
         found = dict(cursor.fetchall())
@@ -145,8 +152,8 @@ def cacheable(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def page_key(kind: str, uscc: str, current: tuple[int, int], *parts) -> str:
-    raw = "|".join([kind, uscc, repr(current), timezone.localdate().isoformat(), *map(str, parts)])
+def page_key(kind: str, name: str, current: tuple[int, int], *parts) -> str:
+    raw = "|".join([kind, name, repr(current), timezone.localdate().isoformat(), *map(str, parts)])
     return KEY_PREFIX + kind + ":" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -155,14 +162,16 @@ def _serve(request, body: bytes, status: int, content_type: str) -> HttpResponse
     return HttpResponse(body.replace(CSRF_PLACEHOLDER.encode(), token), status=status, content_type=content_type)
 
 
-def cached_page(request, *, kind: str, uscc: str, parts: tuple, render):
-    """`render(extra_context)` → HttpResponse. Served from the cache when the business's versions allow it."""
+def cached_page(request, *, kind: str, parts: tuple, render, uscc: str = "", version: str = ""):
+    """`render(extra_context)` → HttpResponse. Served from the cache when the versions allow it: the business's
+    (`uscc`) or a named one (`version`, e.g. SEARCH), with the epoch."""
     if not cacheable(request):
         return render({})
-    current = versions(uscc)
+    name = entity_version_name(uscc) if uscc else version
+    current = versions(name)
     if current is None:
         return render({})
-    key = page_key(kind, uscc, current, *parts)
+    key = page_key(kind, name, current, *parts)
     try:
         hit = cache.get(key)
     except Exception:  # a shared cache that is down costs speed, never the page (redis errors vary by client)

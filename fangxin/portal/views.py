@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from fangxin.campaign.selectors import current_status_by_entity
 from fangxin.content.selectors import latest_for_home
+from fangxin.core import cache as page_cache
 from fangxin.merchants.selectors import entity_public_search
 from fangxin.organisation.selectors import counties, current_commitment, dimension_list, sector_list
 
@@ -35,6 +36,14 @@ class SearchForm(forms.Form):
 
 
 def search(request):
+    """Cached under the search version (fangxin.core.cache): a change of the registry, an enrollment, a title or a
+    grade makes the next search render afresh."""
+    params = tuple(request.GET.get(name, "")[:100] for name in ("q", "region", "sector", "enrolled", "page"))
+    return page_cache.cached_page(request, kind="search", version=page_cache.SEARCH, parts=params,
+                                  render=lambda extra: _search_page(request, extra))
+
+
+def _search_page(request, extra):
     form = SearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     query = (filters.get("q") or "").strip()
@@ -46,7 +55,8 @@ def search(request):
     statuses = current_status_by_entity(entity.pk for entity in page)
     for entity in page:
         entity.campaign_status = statuses.get(entity.pk)
-    return render(request, "portal/search.html", {"query": query, "page": page, "form": form, "asked": asked})
+    return render(request, "portal/search.html", {"query": query, "page": page, "form": form, "asked": asked,
+                                                  **extra})
 
 
 def commitment(request):

@@ -111,3 +111,14 @@ def test_a_signed_in_user_is_never_served_the_anonymous_page(client, users, enro
     client.force_login(users["county_a"])
     page = client.get(url).content.decode()
     assert "工作台" in page and 'href="/accounts/login/' not in page
+
+
+@pytest.mark.django_db
+def test_search_results_are_cached_until_an_enrollment_changes(client, enrollment):
+    url = reverse("portal:search") + "?q=" + enrollment.entity.name
+    assert "放心消费创建单位" in queries_for(client, url)[1]
+    count, page = queries_for(client, url)
+    assert count == 1 and "放心消费创建单位" in page
+    services.enrollment_transition(actor=SYSTEM, enrollment=enrollment, to_status="suspended", reason="整改期间")
+    page = queries_for(client, url)[1]
+    assert "创建资格暂停" in page and 'tag-ok">放心消费创建单位' not in page
