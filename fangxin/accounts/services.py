@@ -62,7 +62,7 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
 def api_token_authenticate(raw: str) -> User | None:
     """The principal a valid, unrevoked token acts as: an unsaved department-staff user with its scope."""
     parts = (raw or "").strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1].isalnum():  # key ids are hex (no NUL for PG)
         return None
     token = ApiToken.objects.select_related("department", "region").filter(key_id=parts[1]).first()
     if token is None or not token.is_active:

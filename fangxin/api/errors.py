@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404
 from ninja import Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -61,6 +62,13 @@ def install(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return error_response(api, request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc))
+
+    @api.exception_handler(DataError)
+    def unstorable(request, exc: DataError):
+        # Input the database refuses (PostgreSQL: a NUL character in a string, a number out of range) is the
+        # client's error, not ours; the write it was part of has been rolled back by its transaction.
+        logger.info("database refused API input: %s", exc)
+        return error_response(api, request, 422, "invalid", "请求中含有无法保存的字符或数值，请检查后重试。")
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):

@@ -148,7 +148,8 @@ def track(tracking_no: str, phone_last4: str) -> Complaint:
     """The consumer's view: tracking number + last 4 phone digits; a wrong pair is simply 'not found'."""
     tracking_no = (tracking_no or "").strip().upper()
     last4 = (phone_last4 or "").strip()
-    if not tracking_no or len(last4) != 4 or not last4.isdigit():
+    # Letters and digits only: anything else (a NUL, which PostgreSQL refuses) cannot be a number we issued.
+    if not tracking_no.isalnum() or len(last4) != 4 or not last4.isdigit():
         raise NotFound("投诉编号或手机号后四位不正确。")
     complaint = (Complaint.objects.select_related("region", "rule_set", "entity").filter(tracking_no=tracking_no)
                  .first())

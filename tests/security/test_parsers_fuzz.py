@@ -14,7 +14,7 @@ import string
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fangxin.complaints import identity, importing
@@ -119,6 +119,7 @@ def test_the_extractor_never_raises_and_finds_only_what_is_in_the_text(text):
 @pytest.mark.django_db
 @DB_SETTINGS
 @given(tracking_no=TEXT, last4=st.one_of(TEXT, st.from_regex(r"[0-9]{4}", fullmatch=True)))
+@example(tracking_no="TS2026\x00", last4="1234")  # PostgreSQL refuses NUL in a string literal
 def test_tracking_lookup_answers_not_found_for_anything_that_is_not_a_real_pair(reference, tracking_no, last4):
     from fangxin.complaints import selectors
 
@@ -129,6 +130,7 @@ def test_tracking_lookup_answers_not_found_for_anything_that_is_not_a_real_pair(
 @pytest.mark.django_db
 @DB_SETTINGS
 @given(raw=st.one_of(TEXT, st.builds(lambda a, b: f"fx_{a}_{b}", TEXT, TEXT)))
+@example(raw="fx_\x00_secret")
 def test_an_api_token_is_a_user_or_none_never_an_error(db, raw):
     from fangxin.accounts.services import api_token_authenticate
 
