@@ -9,8 +9,8 @@ Method:
    off (FANGXIN_RATELIMITS=0: every request comes from 127.0.0.1).
 3. N submissions to POST /api/v1/public/complaints from a thread pool, each with its own content (a marker in the
    item) and its own Idempotency-Key. When 40 % are acknowledged the whole process group (master + workers) gets
-   SIGKILL and a new server is started; requests meanwhile fail (connection refused / reset) and count as
-   unacknowledged. On PostgreSQL, at 70 %, every backend of the app's database is terminated
+   SIGKILL and a new server is started; requests in flight fail (connection reset) and count as unacknowledged,
+   new ones wait until the server is back. On PostgreSQL, at 70 %, every backend of the app's database is terminated
    (`pg_terminate_backend`) and the same server must go on answering (conn_health_checks, retry in
    complaints.idempotency); with --restart-postgres the cluster is restarted for real (`pg_ctlcluster`) — never in
    CI, other tests share the cluster.
@@ -54,10 +54,12 @@ LOCKED = "database is locked"
 # --- databases -----------------------------------------------------------------------------------------------
 
 def _env(url: str, var_dir: Path) -> dict:
-    env = {**os.environ, "DATABASE_URL": url, "FANGXIN_VAR_DIR": str(var_dir), "FANGXIN_RATELIMITS": "0",
-           "DJANGO_SETTINGS_MODULE": "config.settings.base", "FANGXIN_SECRET_KEY": "fault-bench-" + "x" * 40,
-           "PYTHONUNBUFFERED": "1"}
-    env.pop("FANGXIN_ENV", None)
+    """The test settings (fixed key, so the triage model trained under var/triage/<key id> is found instead of
+    being retrained by every fresh worker), the given database, rate limits off."""
+    env = {**os.environ, "DATABASE_URL": url, "FANGXIN_RATELIMITS": "0",
+           "DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1"}
+    for name in ("FANGXIN_ENV", "FANGXIN_VAR_DIR", "FANGXIN_SECRET_KEY"):
+        env.pop(name, None)
     return env
 
 
@@ -83,7 +85,8 @@ def prepare(kind: str, var_dir: Path) -> str:
         _pg(f'CREATE DATABASE "{name}"')
         url = pg_url(name)
     env = _env(url, var_dir)
-    for command in (["migrate", "--noinput", "-v", "0"], ["load_reference"]):
+    warm = "from fangxin.triage.model import active_model; active_model()"  # train once, not in every worker
+    for command in (["migrate", "--noinput", "-v", "0"], ["load_reference"], ["shell", "-c", warm]):
         subprocess.run([str(VENV / "python"), "manage.py", *command], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)
     return url
@@ -180,6 +183,7 @@ class Submission:
     tracking_no: str = ""
     acked_first_pass: bool = False
     attempts: int = 0
+    replayed: bool = False  # the answer came from the stored key: the first copy had committed, its answer was lost
 
     @property
     def item(self) -> str:
@@ -208,7 +212,7 @@ class Tally:
             self.locked += LOCKED in text
 
 
-def send(server: Server, sub: Submission, tally: Tally, timeout: float = 60) -> bool:
+def send(server: Server, sub: Submission, tally: Tally, timeout: float = 30) -> bool:
     sub.attempts += 1
     request = urllib.request.Request(server.base + "/api/v1/public/complaints", data=sub.body(), method="POST",
                                      headers={"Content-Type": "application/json", "Idempotency-Key": sub.key})
@@ -224,7 +228,8 @@ def send(server: Server, sub: Submission, tally: Tally, timeout: float = 60) -> 
         return False
     tally.note(status, text)
     if status in (200, 201):
-        sub.tracking_no = json.loads(text)["tracking_no"]
+        answer = json.loads(text)
+        sub.tracking_no, sub.replayed = answer["tracking_no"], bool(answer.get("duplicate"))
         return True
     return False
 
@@ -239,11 +244,14 @@ def run(url: str, *, n: int, workers: int = 3, threads: int = 12, var_dir: Path 
     subs = [Submission(i) for i in range(n)]
     tally = Tally()
     acked = threading.Event()
+    server_up = threading.Event()  # clients wait while the server is down, as a retrying browser or app would
+    server_up.set()
     acked_count = [0]
     events: dict = {"killed": False, "restart_seconds": None, "terminated_backends": None,
                     "recovered_without_restart": None, "postgres_restarted": False}
 
     def fire(sub: Submission) -> None:
+        server_up.wait(120)
         if send(server, sub, tally):
             sub.acked_first_pass = True
             with tally.lock:
@@ -254,10 +262,12 @@ def run(url: str, *, n: int, workers: int = 3, threads: int = 12, var_dir: Path 
         while acked_count[0] < n * kill_at and any(not s.attempts for s in subs):
             acked.wait(0.05)
             acked.clear()
-        server.kill()
+        server_up.clear()
+        server.kill()  # requests in flight now fail: their answers are lost, some after their commit
         events["killed"] = True
         began = time.monotonic()
         server.start()
+        server_up.set()
         events["restart_seconds"] = round(time.monotonic() - began, 2)
         log(f"  SIGKILL after {acked_count[0]} acknowledgements; restarted in {events['restart_seconds']} s")
         if pg and terminate_at is not None:
@@ -265,7 +275,12 @@ def run(url: str, *, n: int, workers: int = 3, threads: int = 12, var_dir: Path 
                 acked.wait(0.05)
                 acked.clear()
             pid = server.proc.pid
-            events["terminated_backends"] = terminate_backends(url)
+            # a few sweeps, 50 ms apart: backends live only while a request runs (CONN_MAX_AGE = 0)
+            terminated = 0
+            for _ in range(5):
+                terminated += terminate_backends(url)
+                time.sleep(0.05)
+            events["terminated_backends"] = terminated
             if restart_pg:
                 restart_postgres()
                 events["postgres_restarted"] = True
@@ -307,8 +322,8 @@ def run(url: str, *, n: int, workers: int = 3, threads: int = 12, var_dir: Path 
         "acknowledged": len(acknowledged), "stored": len(by_item), "rows": len(rows),
         "duplicated": sum(len(v) - 1 for v in by_item.values()), "lost": len(lost),
         "never_acknowledged": len(subs) - len(acknowledged),
-        "replayed_on_retry": sum(1 for s in subs if s.attempts > 1 and s.tracking_no and not s.acked_first_pass
-                                 and s.item in by_item),
+        "acknowledged_on_retry": sum(1 for s in acknowledged if not s.acked_first_pass),
+        "replayed_on_retry": sum(1 for s in acknowledged if s.replayed and not s.acked_first_pass),
         "connection_errors": tally.connection_errors, "http_5xx": tally.errors_5xx, "database_locked": tally.locked,
         "statuses": dict(sorted(tally.statuses.items())), "seconds": round(elapsed, 1), **events,
     }

@@ -85,21 +85,12 @@ def _replay(row: SubmissionKey, fingerprint: str):
 
 
 def _retryable(exc: Exception) -> bool:
-    """SQLite's "database is locked" after busy_timeout, or a PostgreSQL backend that was terminated or restarted
-    under us. Either way our transaction did not commit, or committed and its key is now found: trying again is
-    safe. Never inside an outer transaction (a test, or a caller's atomic block), which the error has spoiled."""
-    if connection.in_atomic_block:
-        return False
-    if isinstance(exc, OperationalError) and ("locked" in str(exc).lower() or "busy" in str(exc).lower()):
-        return True
-    return isinstance(exc, (OperationalError, InterfaceError)) and not _usable()
-
-
-def _usable() -> bool:
-    try:
-        return connection.connection is not None and connection.is_usable()
-    except Exception:  # the driver's own error when the socket is gone: not usable
-        return False
+    """SQLite's "database is locked" after busy_timeout, a PostgreSQL backend terminated or restarted under us, a
+    deadlock or serialization failure: Django raises OperationalError (or InterfaceError) for all of them. Our
+    transaction did not commit, or committed and its key is found on the retry, so trying again is safe. (The
+    connection cannot be asked: after pg_terminate_backend psycopg may still call it usable.) Never inside an
+    outer transaction (a test, a caller's atomic block), which the error has spoiled."""
+    return isinstance(exc, (OperationalError, InterfaceError)) and not connection.in_atomic_block
 
 
 def submit_once(*, key: str | None, submit, fingerprint: str = ""):

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-N = 80
+N = 60
 
 
 def _faults_module():
@@ -43,10 +43,13 @@ def _copy_of_test_database(tmp_path: Path) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_acknowledged_submissions_survive_sigkill_and_lost_connections(reference, tmp_path):
+    from fangxin.triage.model import active_model
+
+    active_model()  # trained once here (same settings and key as the server), not in every gunicorn worker
     url = _copy_of_test_database(tmp_path)
     postgres = url.startswith("postgres")
     try:
-        result = faults.run(url, n=N, workers=3, threads=10, var_dir=tmp_path,
+        result = faults.run(url, n=N, workers=3, threads=8, var_dir=tmp_path,
                             terminate_at=0.7 if postgres else None, log=lambda *a: None)
     finally:
         faults.drop(url)
@@ -57,8 +60,7 @@ def test_acknowledged_submissions_survive_sigkill_and_lost_connections(reference
     assert result["lost"] == 0 and result["duplicated"] == 0
     assert result["stored"] == result["rows"] == result["submitted"]
     assert result["database_locked"] == 0
+    assert result["http_5xx"] == 0  # a terminated backend or a locked file is retried, never shown as a 500
     if postgres:
-        assert result["terminated_backends"] is not None
+        assert result["terminated_backends"] > 0, "backends were cut while requests were running"
         assert result["recovered_without_restart"] is True
-    else:
-        assert result["http_5xx"] == 0

@@ -161,3 +161,42 @@ def test_wrong_number_and_wrong_digits_answer_the_same_in_the_api(client, refere
     assert a.content == b.content
     assert client.get(f"{API}/public/complaints/{complaint.tracking_no}?phone_last4="
                       f"{complaint.complainant_phone[-4:]}").status_code == 200
+
+
+# --- retries -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_database_or_a_lost_connection_is_retried_once_more(reference):
+    from django.db import OperationalError
+
+    from fangxin.complaints import idempotency, services
+    from fangxin.complaints.tests.factories import PUBLIC, complaint_input
+
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return services.complaint_submit(actor=PUBLIC, data=complaint_input(), channel="web")
+
+    complaint, created, replayed = idempotency.submit_once(key=idempotency.form_key("a" * 32), submit=flaky)
+    assert len(calls) == 2 and created and not replayed
+    assert Complaint.objects.count() == 1 and SubmissionKey.objects.get().complaint == complaint
+
+
+def test_no_retry_inside_an_outer_transaction(reference):
+    """The pytest transaction stands for a caller's atomic block: the error is the caller's to handle."""
+    from django.db import OperationalError
+
+    from fangxin.complaints import idempotency
+
+    calls = []
+
+    def failing():
+        calls.append(1)
+        raise OperationalError("database is locked")
+
+    with pytest.raises(OperationalError):
+        idempotency.submit_once(key=None, submit=failing)
+    assert len(calls) == 1
