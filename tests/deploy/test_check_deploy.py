@@ -71,3 +71,36 @@ def test_s3_without_its_keys_is_one_line(tmp_path):
     env.pop("FANGXIN_S3_SECRET_KEY")
     result = check_deploy(env)
     assert result.returncode == 2 and "FANGXIN_S3_SECRET_KEY" in result.stderr
+
+
+PROBE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.files.storage import storages
+default_storage = storages["default"]
+print(json.dumps({
+    "storage": type(default_storage).__module__ + "." + type(default_storage).__name__,
+    "bucket": default_storage.bucket_name, "endpoint": default_storage.endpoint_url,
+    "location": default_storage.location, "signed_urls": default_storage.querystring_auth,
+    "acl": default_storage.default_acl, "sessions": settings.SESSION_ENGINE,
+    "cache": settings.CACHES["default"]["BACKEND"], "databases": sorted(settings.DATABASES),
+    "replica_pool": "pool" in settings.DATABASES["replica"]["OPTIONS"], "routers": settings.DATABASE_ROUTERS,
+}))
+"""
+
+
+def test_the_complete_environment_wires_bucket_sessions_cache_and_replica(tmp_path):
+    import json
+
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=complete_environment(tmp_path),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    wired = json.loads(result.stdout.strip().splitlines()[-1])
+    assert wired == {
+        "storage": "storages.backends.s3.S3Storage", "bucket": "fangxin-media", "endpoint": "https://oss.example.cn",
+        "location": "media", "signed_urls": True, "acl": None,  # private bucket: the app serves every file
+        "sessions": "django.contrib.sessions.backends.cached_db",
+        "cache": "django.core.cache.backends.redis.RedisCache", "databases": ["default", "replica"],
+        "replica_pool": True, "routers": ["config.dbrouter.PrimaryReplicaRouter"],
+    }
