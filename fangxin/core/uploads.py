@@ -19,7 +19,6 @@ import io
 import re
 import secrets
 import unicodedata
-import warnings
 import zipfile
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -206,19 +205,19 @@ def _reencode(data: bytes, kind: Kind, name: str, field: str) -> bytes:
     too_big = ValidationFailed(f"图片“{name}”尺寸过大（超过 {max_pixels // 1_000_000} 百万像素），请缩小后再上传。",
                                details={"field": field})
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[kind.pil_format]) as image:
-                if image.width * image.height > max_pixels:
-                    raise too_big
-                image.seek(0)  # an animated WebP keeps its first frame only
-                image.load()
-                clean = ImageOps.exif_transpose(image)  # keep the photo upright once its EXIF orientation is gone
-                clean.info = {}   # comments, EXIF, XMP, ICC, text chunks: none of them is written back
-                return _save(clean, kind)
+        # open() reads the header only; the size is judged here, before any pixel is decoded. (No warnings filter:
+        # it is process-global and not thread-safe; Pillow's own error above twice the limit is caught below.)
+        with Image.open(io.BytesIO(data), formats=[kind.pil_format]) as image:
+            if image.width * image.height > max_pixels:
+                raise too_big
+            image.seek(0)  # an animated WebP keeps its first frame only
+            image.load()
+            clean = ImageOps.exif_transpose(image)  # keep the photo upright once its EXIF orientation is gone
+            clean.info = {}   # comments, EXIF, XMP, ICC, text chunks: none of them is written back
+            return _save(clean, kind)
     except ValidationFailed:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # the warning, where filters raise it
         raise too_big from None
     except Exception:  # Pillow raises many types on corrupt input; all mean "not a usable image"
         raise ValidationFailed(f"图片“{name}”已损坏或无法识别，请重新拍摄或截图后上传。", details={"field": field}) from None
