@@ -11,7 +11,7 @@ from django.utils import timezone
 from fangxin.core.actors import Actor
 from fangxin.core.models import AuditRecord
 from fangxin.core.tests import samples
-from fangxin.credit import repair
+from fangxin.credit import repair, rules
 from fangxin.credit.forms_rules import percent_of
 from fangxin.credit.models import JointRule, RepairRequest
 from fangxin.credit.selectors import enrollment_blockers, grade_of
@@ -157,7 +157,9 @@ def test_the_public_profile_shows_the_grade_lists_and_rule_warnings_but_not_the_
     assert "该经营者信用等级为 C 级（失信风险），请谨慎消费并保留购物凭证。" in page
     assert "C 级（失信风险）" in page and "警示名单" in page and "临市监警〔2026〕2号" in page
     assert "62.00" not in page and "销售过期食品" not in page  # the score and the ledger are not published
-    JointRule.objects.filter(name="C 级主体公开提示").update(active=False)
+    rule = JointRule.objects.get(name="C 级主体公开提示")  # through the service: the cached profile follows it
+    rules.rule_update(actor=Actor(user=None, name="联席会议办公室", role="joint_office"), rule=rule,
+                      data={**rules.rule_data(rule), "active": False})
     page = client.get(reverse("campaign:profile", args=[entity.uscc])).content.decode()
     assert "请谨慎消费" not in page
     other = client.get(reverse("campaign:profile", args=[entities["b_food"].uscc])).content.decode()
