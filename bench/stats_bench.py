@@ -583,6 +583,7 @@ def main() -> int:
     today = dt.date.today()
     year = today.year
     counties, sectors, _ = reference()
+    started_load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     t0 = time.perf_counter()
     c, b, i, months = generate(args.complaints, args.businesses, args.seed, today)
     t1 = time.perf_counter()
@@ -617,6 +618,8 @@ def main() -> int:
 
     county_index = counties.index(args.county)
     print()
+    print(f"机器负载（1/5/15 分钟平均）：开始 {started_load}，结束 {' / '.join(f'{x:.1f}' for x in os.getloadavg())}"
+          "（负载下 DuckDB 的多线程扫描变慢得比看板多，倍数偏高）")
     print("缓存：看板数据按其输入的版本号缓存（stats.cache；版本在每次变更的同一事务里加一，缓存不会过期失效）。")
     print("  首次查看 = 一次真实的版本加一之后的第一次查看：读版本号、未命中、从汇总表计算并写入缓存；")
     print("  再次查看 = 其间没有变更：读版本号 + 读缓存。"
