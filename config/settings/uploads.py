@@ -15,3 +15,12 @@ FANGXIN_UPLOAD_PDF_MAX_PAGES = int(os.environ.get("FANGXIN_UPLOAD_PDF_MAX_PAGES"
 FANGXIN_UPLOAD_MAX_BYTES = int(os.environ.get("FANGXIN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # JPEG/WebP quality used when an image is re-encoded to strip its metadata.
 FANGXIN_UPLOAD_IMAGE_QUALITY = 90
+# A request body carrying files larger than this is not read at all (the connection is dropped): no disk fills with
+# a 10 GB "photo" before any view could judge it. Above every site's own limit (5 × 10 MB evidence, 20 MB imports).
+FANGXIN_UPLOAD_REQUEST_MAX_BYTES = int(os.environ.get("FANGXIN_UPLOAD_REQUEST_MAX_BYTES", str(64 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "fangxin.core.uploads.RequestSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 20  # Django's default is 100; no form takes more than 5

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.base import ContentFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import FileResponse
 
 from .exceptions import ValidationFailed
@@ -288,6 +290,22 @@ def _pdf_active_parts(reader) -> bool:
             if annotation.get("/Subtype") in ("/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"):
                 return True
     return False
+
+
+class RequestSizeLimit(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: a multipart body declaring more than FANGXIN_UPLOAD_REQUEST_MAX_BYTES is refused
+    before a byte of it is read, so an oversized upload never reaches the disk. Django answers 400 (the "请求有误"
+    page), as it does for DATA_UPLOAD_MAX_MEMORY_SIZE; every limit a real user meets is lower and has its own message."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > settings.FANGXIN_UPLOAD_REQUEST_MAX_BYTES:
+            raise RequestDataTooBig(f"上传内容 {content_length} 字节，超过 FANGXIN_UPLOAD_REQUEST_MAX_BYTES。")
+
+    def receive_data_chunk(self, raw_data, start):
+        return raw_data  # pass every chunk on to the next handler
+
+    def file_complete(self, file_size):
+        return None
 
 
 # --- serving --------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import zipfile
 import zlib
 
 import pytest
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -302,3 +303,23 @@ def test_a_real_evidence_download_carries_the_safe_headers(client, users, media)
     assert response["X-Content-Type-Options"] == "nosniff" and "sandbox" in response["Content-Security-Policy"]
     assert "filename*=UTF-8''%E7%8E%B0%E5%9C%BA.jpg" in response["Content-Disposition"]
     assert b"GPS" not in body and b"PhoneMaker" not in body
+
+
+# --- the request size cap ------------------------------------------------------------------------------------------------
+
+def test_an_oversized_request_body_is_not_read(settings, rf):
+    settings.FANGXIN_UPLOAD_REQUEST_MAX_BYTES = 4000
+    big = rf.post("/", {"note": "x", "file": upload("a.png", samples.PNG + b"\x00" * 8000)})
+    with pytest.raises(RequestDataTooBig):
+        big.FILES  # noqa: B018 - parsing is refused before anything is read or written to a temporary file
+    small = rf.post("/", {"note": "x", "file": upload("a.png", samples.PNG)})
+    assert small.FILES["file"].read() == samples.PNG and small.POST["note"] == "x"
+
+
+@pytest.mark.django_db
+def test_an_oversized_complaint_upload_is_the_bad_request_page_not_an_error(client, entities, settings, media):
+    settings.FANGXIN_UPLOAD_REQUEST_MAX_BYTES = 4000
+    response = client.post(reverse("complaints:file"), {"complainant_name": "张三", "files": [
+        upload("photo.png", samples.PNG + b"\x00" * 8000)]})
+    assert response.status_code == 400 and "请求有误" in response.content.decode()
+    assert not ComplaintFile.objects.exists() and not list(media.rglob("*"))
