@@ -1,5 +1,6 @@
 """Bad configuration stops the `fangxin` command with one clear line, never a traceback."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -48,7 +49,9 @@ def test_production_without_a_secret_key_is_one_line():
 
 def test_production_with_a_secret_key_passes_the_deploy_checks():
     result = fangxin("check", "--deploy", "--fail-level", "ERROR", FANGXIN_ENV="production",
-                     FANGXIN_SECRET_KEY="k" * 20 + "9Q!x" * 10, FANGXIN_ALLOWED_HOSTS="fangxin.example.cn")
+                     FANGXIN_SECRET_KEY="k" * 20 + "9Q!x" * 10, FANGXIN_ALLOWED_HOSTS="fangxin.example.cn",
+                     FANGXIN_DATA_KEYS=base64.b64encode(b"d" * 32).decode(),
+                     FANGXIN_DATA_HASH_KEY=base64.b64encode(b"h" * 32).decode())
     assert result.returncode == 0, result.stderr
 
 
