@@ -4,8 +4,8 @@ The archive is one .tar.gz holding `manifest.json`, the database copy and, with 
 MEDIA_ROOT. The manifest records the row count of every table, the audit-chain head and every media file's sha256,
 all read from the same consistent snapshot as the copy:
 
-- SQLite: the online backup API (`sqlite3.Connection.backup`) copies the database page by page while the server keeps
-  running; counts and the audit head are then read from the copy itself.
+- SQLite: the online backup API (`sqlite3.Connection.backup`) copies the database in one read transaction while the
+  server keeps running (WAL: its writers are not blocked); counts and the audit head are then read from the copy itself.
 - PostgreSQL: a REPEATABLE READ transaction exports its snapshot, the counts are read in it and `pg_dump -Fc
   --snapshot` dumps exactly that state.
 
@@ -131,7 +131,9 @@ def _sqlite_backup(db: dict, target: Path) -> None:
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target)
     try:
-        src.backup(dst, pages=1024)  # in steps, so the running server's writers are never held up for long
+        # One step: a stepped backup restarts whenever another connection writes between steps and, under steady
+        # writes, may never finish. In WAL mode the single read transaction does not block the server's writers.
+        src.backup(dst, pages=-1)
         dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file in the archive, no -wal beside it
     finally:
         dst.close()
