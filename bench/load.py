@@ -130,7 +130,8 @@ def start_server(args, port: int, keys: dict) -> subprocess.Popen:
     env = dict(os.environ, **{name: value for name, value in keys.items() if value},DATABASE_URL=args.database_url, DJANGO_SETTINGS_MODULE="config.settings.production",
                FANGXIN_ENV="production", FANGXIN_SECRET_KEY="bench-" + "x" * 60,
                FANGXIN_ALLOWED_HOSTS="127.0.0.1,localhost", FANGXIN_HTTPS="0", FANGXIN_SSL_REDIRECT="0",
-               FANGXIN_RATELIMITS="0", FANGXIN_BIND=f"127.0.0.1:{port}", FANGXIN_WEB_LOGLEVEL="warning")
+               FANGXIN_RATELIMITS="0", FANGXIN_BIND=f"127.0.0.1:{port}", FANGXIN_WEB_LOGLEVEL="warning",
+               FANGXIN_CACHE_PREFIX=f"bench-load-{port}")
     if args.workers:
         env["FANGXIN_WEB_WORKERS"] = str(args.workers)
     if args.threads:
@@ -144,7 +145,7 @@ def start_server(args, port: int, keys: dict) -> subprocess.Popen:
     subprocess.run([str(VENV_BIN / "fangxin"), "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.conf.py")],
                             cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.time() + 60
+    deadline = time.time() + 240
     while time.time() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"gunicorn exited with {proc.returncode}")
@@ -158,7 +159,7 @@ def start_server(args, port: int, keys: dict) -> subprocess.Popen:
             pass
         time.sleep(0.3)
     stop_server(proc)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+    raise SystemExit("gunicorn did not answer /healthz within 240 s")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -216,7 +217,7 @@ def client_process(port, targets, plan, threads, warmup, duration, seed, queue):
 
     def run(index):
         rng = random.Random(seed * 1000 + index)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         local, submitted = {}, 0
         names = [name for name, _ in plan]
         weights = [weight for _, weight in plan]
@@ -246,7 +247,7 @@ def client_process(port, targets, plan, threads, warmup, duration, seed, queue):
             except (OSError, http.client.HTTPException):
                 status = 0
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             t1 = time.perf_counter()
             if t0 >= measure_from:
                 bucket = local.setdefault(name, {"lat": [], "errors": 0, "statuses": {}})
@@ -273,7 +274,19 @@ def client_process(port, targets, plan, threads, warmup, duration, seed, queue):
                "cpu": (end_cpu.user - start_cpu.user) + (end_cpu.system - start_cpu.system)})
 
 
-def phase(args, port, master, targets, plan, label):
+def db_connections(database_url: str):
+    """A sampler of this database's open connections (pg_stat_activity), to see what the pools hold."""
+    import psycopg
+
+    conn = psycopg.connect(database_url, autocommit=True)
+
+    def sample() -> int:
+        return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND pid <> pg_backend_pid()").fetchone()[0]
+    return conn, sample
+
+
+def phase(args, port, master, targets, plan, label, count_connections):
     processes = max(1, min(args.processes, args.clients))
     per = [args.clients // processes + (1 if i < args.clients % processes else 0) for i in range(processes)]
     queue = mp.Queue()
@@ -283,13 +296,14 @@ def phase(args, port, master, targets, plan, label):
              for i in range(processes)]
     for proc in procs:
         proc.start()
-    rss = {}
+    rss, connections = {}, []
     time.sleep(2.0)  # warm-up
     server_cpu1 = cpu_seconds(pids)
     end = time.time() + args.duration
     while time.time() < end:
         for pid in worker_pids(master):
             rss.setdefault(pid, []).append(rss_kib(pid))
+        connections.append(count_connections())
         time.sleep(1.0)
     server_cpu2 = cpu_seconds([master, *worker_pids(master)])
     outputs = [queue.get() for _ in procs]
@@ -305,7 +319,7 @@ def phase(args, port, master, targets, plan, label):
             for status, count in bucket["statuses"].items():
                 into["statuses"][status] = into["statuses"].get(status, 0) + count
     return {"label": label, "endpoints": merged, "duration": args.duration, "client_cpu": client_cpu,
-            "server_cpu": server_cpu2 - server_cpu1, "rss": rss}
+            "server_cpu": server_cpu2 - server_cpu1, "rss": rss, "connections": max(connections, default=0)}
 
 
 def pct(values, q):
@@ -326,10 +340,27 @@ def summarise(result) -> dict:
     return rows
 
 
+def prime(port, targets) -> dict:
+    """One request per sampled page, one client: the cold (uncached) render of each, and a warm cache after."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    cold = {}
+    for name in ("verify", "profile", "search"):
+        for path in targets[name]:
+            t0 = time.perf_counter()
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            cold.setdefault(name, []).append(time.perf_counter() - t0)
+    conn.close()
+    return {name: {"requests": len(lat), "p50_ms": pct(lat, 50) * 1000, "p95_ms": pct(lat, 95) * 1000,
+                   "p99_ms": pct(lat, 99) * 1000} for name, lat in cold.items()}
+
+
 def print_phase(result, rows):
     print(f"\n== {result['label']}: {result['duration']:.0f} s, client CPU {result['client_cpu']:.1f} s "
           f"(includes the 2 s warm-up), server CPU {result['server_cpu']:.1f} s "
-          f"(= {result['server_cpu'] / result['duration']:.2f} cores)")
+          f"(= {result['server_cpu'] / result['duration']:.2f} cores), at most {result['connections']} database "
+          "connections open")
     print(f"{'endpoint':<10}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for name, row in rows.items():
         print(f"{name:<10}{row['requests']:>10}{row['rps']:>10.1f}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}"
@@ -348,6 +379,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=300, help="targets sampled per kind")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--no-prime", action="store_true", help="skip the one-client pass over every sampled page")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         parser.error("--database-url (or DATABASE_URL) must name a PostgreSQL database")
@@ -359,20 +391,30 @@ def main() -> int:
              ("mix", tuple((name, weight) for name, weight in MIX if targets.get(name, True)))]
     port = free_port()
     server = start_server(args, port, targets["keys"])
+    sampler_conn, count_connections = db_connections(args.database_url)
     try:
         workers = worker_pids(server.pid)
         print(f"gunicorn pid {server.pid}, {len(workers)} workers, {args.clients} clients in "
               f"{min(args.processes, args.clients)} processes, nproc {os.cpu_count()}")
         results = {}
+        if not args.no_prime:
+            cold = prime(port, targets)
+            print("\n== cold renders (one client, first request of each page; a shared cache keeps them after)")
+            for name, row in cold.items():
+                print(f"{name:<10}{row['requests']:>10}{'':>10}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}"
+                      f"{row['p99_ms']:>10.2f}")
+            results["cold"] = {"rows": cold}
         for label, plan in plans:
-            result = phase(args, port, server.pid, targets, plan, label)
+            result = phase(args, port, server.pid, targets, plan, label, count_connections)
             rows = summarise(result)
             print_phase(result, rows)
             results[label] = {"rows": rows, "client_cpu": result["client_cpu"], "server_cpu": result["server_cpu"],
+                              "connections": result["connections"],
                               "rss_kib": {str(pid): {"max": max(v), "mean": statistics.fmean(v)}
                                           for pid, v in result["rss"].items() if v}}
     finally:
         stop_server(server)
+        sampler_conn.close()
 
     hello = results["hello"]["rows"]["hello"]
     verify = results["verify"]["rows"].get("verify", {"rps": 0, "p99_ms": float("inf"), "errors": 1})
@@ -384,7 +426,7 @@ def main() -> int:
     if rss:
         print("worker RSS under the mix (MiB): max " + ", ".join(f"{v['max'] / 1024:.0f}" for v in rss.values())
               + "; mean " + ", ".join(f"{v['mean'] / 1024:.0f}" for v in rss.values()))
-    errors = sum(row["errors"] for res in results.values() for row in res["rows"].values())
+    errors = sum(row.get("errors", 0) for res in results.values() for row in res["rows"].values())
     checks = {
         "verify_ratio": ratio >= 0.60,
         "verify_p99": verify["p99_ms"] < 50,

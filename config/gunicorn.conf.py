@@ -46,6 +46,28 @@ proc_name = "fangxin"
 wsgi_app = "config.wsgi:application"
 
 
+def when_ready(server):
+    """In the master, before the first fork (with preload_app): load what each worker would otherwise load on its
+    first complaint — the triage model and jieba's dictionary, seconds of CPU — so every worker shares it
+    copy-on-write instead of the first consumers waiting for it. Then drop any database connection or pool opened
+    on the way: a psycopg pool's threads do not survive a fork."""
+    if not preload_app:
+        return
+    try:
+        from fangxin.triage.classifier import active_model, features
+
+        active_model()
+        features("热身：购买的牛奶已经过期，商家拒绝退货。")
+    except Exception as exc:  # a warm-up must never stop the server; the first complaint then loads it
+        server.log.warning("triage warm-up skipped: %s", exc)
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()
+
+
 def post_fork(server, worker):
     # A pool opened in the master (preload) must not be shared by forked children: close any inherited connection.
     from django.db import connections

@@ -1,5 +1,7 @@
 """Enrollment pages for merchants and staff, and the public badge pages a consumer reaches by scanning."""
 
+import json
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -219,26 +221,38 @@ def badge_reports(request):
 
 # --- public ---------------------------------------------------------------------------------------------------
 
-def verify(request, token: str):
-    """The scan page. A genuine token's page is cached under its business's version (fangxin.core.cache), so a
-    status change is seen by the next scan; counterfeits are rendered each time (nothing to flood the cache with)."""
-    keyring = badge_keys.load_keyring()
+def _claimed_uscc(token: str) -> str:
+    """The USCC a token claims, read without checking its signature — only to find the page's cache version. A
+    cached page exists only for a token whose signature was checked when it was stored (under this keyring)."""
     try:
-        claims = badges.verify(token, keyring.public)
-    except badges.BadToken:
-        claims = None
+        payload = json.loads(badge_keys.b64url_decode(badges.extract_token(token).split(".")[0]))
+    except (ValueError, UnicodeDecodeError, AttributeError, IndexError):
+        return ""
+    uscc = payload.get("u") if isinstance(payload, dict) else None
+    return uscc if isinstance(uscc, str) and len(uscc) == 18 else ""
+
+
+def verify(request, token: str):
+    """The scan page. A genuine badge's page is cached under its business's version (fangxin.core.cache), so a
+    status change is seen by the next scan; counterfeit and unknown badges are rendered each time and never stored
+    (nothing to flood the cache with)."""
+    keyring = badge_keys.load_keyring()
 
     def render_page(extra):
         check = services.badge_check(token)
-        return render(request, "campaign/verify.html", {
+        response = render(request, "campaign/verify.html", {
             "check": check, "enrollment": check.enrollment, "token": token, "form": BadgeReportForm(),
             "specifics": check.enrollment.specific_commitments.all() if check.enrollment else [], **extra,
         }, status=200)
+        response.page_cache_skip = check.enrollment is None or not check.genuine
+        return response
 
-    if claims is None:
+    uscc = _claimed_uscc(token)
+    if not uscc:
         return render_page({})
-    return page_cache.cached_page(request, kind="verify", uscc=claims.uscc, render=render_page,
-                                  parts=(token, ",".join(sorted(keyring.private))))  # a removed key changes the key
+    # The keyring's key ids are in the cache key: removing a key (a leak) turns its badges' pages over at once.
+    return page_cache.cached_page(request, kind="verify", uscc=uscc, render=render_page,
+                                  parts=(token, ",".join(sorted(keyring.private))))
 
 
 @require_POST

@@ -181,7 +181,8 @@ def cached_page(request, *, kind: str, parts: tuple, render, uscc: str = "", ver
         body, status, content_type = hit
         return _serve(request, body, status, content_type)
     response = render({"csrf_token": CSRF_PLACEHOLDER})
-    if response.status_code == 200 and not response.streaming and not response.cookies:
+    if (response.status_code == 200 and not response.streaming and not response.cookies
+            and not getattr(response, "page_cache_skip", False)):
         try:
             cache.set(key, (response.content, response.status_code, response["Content-Type"]), TIMEOUT)
         except Exception:  # as above: the page is served all the same

@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -122,3 +123,16 @@ def test_search_results_are_cached_until_an_enrollment_changes(client, enrollmen
     services.enrollment_transition(actor=SYSTEM, enrollment=enrollment, to_status="suspended", reason="整改期间")
     page = queries_for(client, url)[1]
     assert "创建资格暂停" in page and 'tag-ok">放心消费创建单位' not in page
+
+
+@pytest.mark.django_db
+def test_a_forged_token_for_a_cached_business_is_never_served_the_genuine_page(client, enrollment):
+    client.get(verify_url(enrollment))
+    client.get(verify_url(enrollment))  # the genuine page is cached now
+    payload, signature = enrollment.badge_token.split(".")
+    forged = f"{payload}.{'A' * len(signature)}"  # same claims (serial, USCC), not the office's signature
+    stored = len(cache._cache)  # LocMem's own dict: what this process holds
+    for _ in range(2):
+        page = queries_for(client, reverse("campaign:verify", args=[forged]))[1]
+        assert "疑似伪造" in page and "真实有效" not in page
+    assert len(cache._cache) == stored  # rendered each time, never stored
