@@ -64,9 +64,11 @@ def install(api) -> None:
         return error_response(api, request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), str(exc))
 
     @api.exception_handler(DataError)
-    def unstorable(request, exc: DataError):
-        # Input the database refuses (PostgreSQL: a NUL character in a string, a number out of range) is the
-        # client's error, not ours; the write it was part of has been rolled back by its transaction.
+    @api.exception_handler(OverflowError)
+    def unstorable(request, exc: Exception):
+        # Input the database refuses (PostgreSQL: a NUL character in a string, a number out of range; SQLite: an
+        # integer beyond 64 bits, e.g. in an id list) is the client's error, not ours; the write it was part of
+        # has been rolled back by its transaction.
         logger.info("database refused API input: %s", exc)
         return error_response(api, request, 422, "invalid", "请求中含有无法保存的字符或数值，请检查后重试。")
 

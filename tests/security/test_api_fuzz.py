@@ -44,17 +44,18 @@ def world(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-def office_headers(world) -> dict:
-    """A real session cookie for the office user, plus a CSRF cookie/header pair (the API checks CSRF on writes)."""
+def office_credentials(world) -> dict:
+    """A real session cookie for the office user, plus a CSRF cookie/header pair (the API checks CSRF on writes).
+    Passed as `cookies=`: the WSGI test client keeps its own cookie jar and ignores a hand-written Cookie header."""
     client = Client()
     client.force_login(world.users["office"])
     csrf = _get_new_csrf_string()
-    cookie = f"{django_settings.SESSION_COOKIE_NAME}={client.cookies[django_settings.SESSION_COOKIE_NAME].value}; " \
-             f"{django_settings.CSRF_COOKIE_NAME}={csrf}"
-    return {"Cookie": cookie, "X-CSRFToken": csrf}
+    return {"cookies": {django_settings.SESSION_COOKIE_NAME: client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                        django_settings.CSRF_COOKIE_NAME: csrf},
+            "headers": {"X-CSRFToken": csrf}}
 
 
-def fuzz(operation, headers: dict, tally: dict) -> str | None:
+def fuzz(operation, who: str, credentials: dict, tally: dict) -> str | None:
     """Run one operation's examples; the first failure's text, or None."""
 
     @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -64,7 +65,10 @@ def fuzz(operation, headers: dict, tally: dict) -> str | None:
         cache.clear()  # rate limits are tested elsewhere; here they would only hide the operation behind a 429
         tally["cases"] += 1
         with transaction.atomic():  # one savepoint per case: a failed write never poisons the next case
-            response = case.call(headers=headers)
+            response = case.call(**credentials)
+        kind = "read" if case.method.upper() in ("GET", "HEAD") else "write"
+        statuses = tally["statuses"].setdefault(f"{who} {kind}", {})
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         case.validate_response(response, checks=CHECKS)
 
     try:
@@ -91,18 +95,23 @@ def keep_connection():
 def test_every_api_operation_survives_fuzzing_and_answers_as_documented(world, keep_connection):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     operations = [result.ok() for result in schema.get_all_operations()]
-    tally = {"operations": len(operations), "cases": 0}
+    tally = {"operations": len(operations), "cases": 0, "statuses": {}}
     failures = []
-    for who, headers in (("anonymous", {}), ("office", office_headers(world))):
+    for who, credentials in (("anonymous", {}), ("office", office_credentials(world))):
         for operation in operations:
-            failure = fuzz(operation, headers, tally)
+            failure = fuzz(operation, who, credentials, tally)
             if failure:
                 failures.append(f"[{who}] {failure}")
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     summary = (f"schemathesis {schemathesis.__version__}: {tally['operations']} operations, "
                f"{tally['cases']} cases (max {MAX_EXAMPLES} examples per operation, anonymous and office), "
                f"{len(failures)} failing operation runs\n")
-    REPORT.write_text(summary + "".join(f"{line}\n" for line in failures), encoding="utf-8")
-    print(summary)
+    statuses = "".join(f"  {group}: " + ", ".join(f"{code}×{n}" for code, n in sorted(counts.items())) + "\n"
+                       for group, counts in sorted(tally["statuses"].items()))
+    REPORT.write_text(summary + statuses + "".join(f"{line}\n" for line in failures), encoding="utf-8")
+    print(summary + statuses)
     assert tally["operations"] >= 80 and tally["cases"] >= tally["operations"]
+    # The office's session and CSRF pair must work, or its fuzzing would only see what the anonymous client sees.
+    for group in ("office read", "office write"):
+        assert 401 not in tally["statuses"].get(group, {}), tally["statuses"]
     assert not failures, f"{len(failures)} operation run(s) failed:\n" + "\n".join(failures)

@@ -48,3 +48,13 @@ def test_the_database_refusal_handler_answers_422(rf):
     handler = api._lookup_exception_handler(DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"))
     response = handler(request, DataError("x"))
     assert response.status_code == 422
+
+
+@pytest.mark.django_db
+def test_an_id_beyond_64_bits_in_an_api_body_is_a_422(client, users):
+    """schemathesis found this one: SQLite raises OverflowError for `pk__in=[2**70]` (PostgreSQL finds nothing)."""
+    client.force_login(users["office"])
+    response = client.post("/api/v1/inspections/results/publish", {"inspection_ids": [2**70]},
+                           content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid"
