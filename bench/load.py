@@ -349,17 +349,28 @@ def summarise(result) -> dict:
 def prime(port, targets) -> dict:
     """One request per sampled page, one client: the cold (uncached) render of each, and a warm cache after."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    cold = {}
+    cold, errors, slowest = {}, {}, {}
     for name in ("verify", "profile", "search"):
-        for path in targets[name]:
+        for path in targets[name] or ():
             t0 = time.perf_counter()
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            cold.setdefault(name, []).append(time.perf_counter() - t0)
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):  # a timeout counts as an error at its full 60 s
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            elapsed = time.perf_counter() - t0
+            cold.setdefault(name, []).append(elapsed)
+            errors[name] = errors.get(name, 0) + (not ok)
+            if elapsed > slowest.get(name, (0, ""))[0]:
+                slowest[name] = (elapsed, path)
     conn.close()
     return {name: {"requests": len(lat), "p50_ms": pct(lat, 50) * 1000, "p95_ms": pct(lat, 95) * 1000,
-                   "p99_ms": pct(lat, 99) * 1000} for name, lat in cold.items()}
+                   "p99_ms": pct(lat, 99) * 1000, "errors": errors[name], "slowest": slowest[name][1]}
+            for name, lat in cold.items() if lat}
 
 
 def print_phase(result, rows):
@@ -387,6 +398,7 @@ def main() -> int:
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--no-submit", action="store_true",
                         help="leave complaint submissions out of the mix (a database another process is still filling)")
+    parser.add_argument("--skip", default="", help="comma-separated endpoints to leave out (e.g. search)")
     parser.add_argument("--no-prime", action="store_true", help="skip the one-client pass over every sampled page")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
@@ -397,7 +409,11 @@ def main() -> int:
           f"businesses, {len(targets['search'])} searches, {len(targets['track'])} tracking pairs")
     plans = [("hello", (("hello", 1),)), ("verify", (("verify", 1),)),
              ("mix", tuple((name, weight) for name, weight in MIX
-                          if targets.get(name, True) and not (name == "submit" and args.no_submit)))]
+                          if targets.get(name, True) and not (name == "submit" and args.no_submit)
+                          and name not in args.skip.split(",")))]
+    for name in args.skip.split(","):
+        if name in ("verify", "profile", "search"):
+            targets[name] = []
     port = free_port()
     server = start_server(args, port, targets["keys"])
     sampler_conn, count_connections = db_connections(args.database_url)
@@ -411,7 +427,7 @@ def main() -> int:
             print("\n== cold renders (one client, first request of each page; a shared cache keeps them after)")
             for name, row in cold.items():
                 print(f"{name:<10}{row['requests']:>10}{'':>10}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}"
-                      f"{row['p99_ms']:>10.2f}")
+                      f"{row['p99_ms']:>10.2f}{row['errors']:>8}  slowest {row['slowest']}")
             results["cold"] = {"rows": cold}
         for label, plan in plans:
             result = phase(args, port, server.pid, targets, plan, label, count_connections)
