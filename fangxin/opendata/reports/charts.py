@@ -2,6 +2,7 @@
 directly (not pyplot), so no GUI backend or global state is involved and threads can draw at the same time."""
 
 import io
+from pathlib import Path
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
@@ -11,6 +12,17 @@ COLOURS = ["#c0392b", "#2c6fbb", "#2e8b57", "#d68910"]
 
 
 def font_available() -> bool:
+    if _font_listed():
+        return True
+    # matplotlib caches the system's font list (~/.cache/matplotlib) the first time it runs; a list made before
+    # fonts-noto-cjk was installed misses the font for good. Add the system's CJK fonts to the loaded list instead.
+    for path in font_manager.findSystemFonts():
+        if "CJK" in Path(path).name:
+            font_manager.fontManager.addfont(path)
+    return _font_listed()
+
+
+def _font_listed() -> bool:
     return any(font.name == FONT_FAMILY for font in font_manager.fontManager.ttflist)
 
 

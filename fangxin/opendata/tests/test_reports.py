@@ -197,3 +197,13 @@ def test_the_command_writes_the_files(planted, tmp_path):
     call_command("report", "monthly", f"{planted['month']:%Y-%m}", "--output", str(out), stdout=io.StringIO(),
                  stderr=io.StringIO())
     assert load_workbook(out)["总览"]["A1"].value.endswith("消费投诉分析")
+
+
+def test_a_font_list_cached_before_the_cjk_fonts_were_installed_is_mended(monkeypatch):
+    from matplotlib import font_manager
+
+    stale = [font for font in font_manager.fontManager.ttflist if "CJK" not in font.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    assert not charts._font_listed()
+    assert charts.font_available()
+    assert charts.render({"kind": "bar", "title": "投诉量", "labels": ["临河区"], "series": [("投诉", [3])]})
