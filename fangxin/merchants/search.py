@@ -314,18 +314,37 @@ def search_entities(entities: QuerySet[MarketEntity], query: str) -> QuerySet[Ma
     text = normalise(query)
     if not text:
         return entities.none()
-    vendor = connections[entities.db].vendor
+    return _ranked(entities.filter(pk__in=_matching_ids(text, entities.db)), text)
+
+
+def search_entities_capped(entities: QuerySet[MarketEntity], query: str, cap: int) -> tuple[QuerySet, bool]:
+    """Like `search_entities`, for a page someone waits on: only the first `cap` matches in index order are ranked
+    and sorted, and the flag says whether there were more. At region scale a two-character query matches hundreds
+    of thousands of businesses; ranking and counting them all takes seconds, and no one reads past the first pages."""
+    text = normalise(query)
+    if not text:
+        return entities.none(), False
+    ids = list(entities.filter(pk__in=_matching_ids(text, entities.db)).order_by()
+               .values_list("pk", flat=True)[:cap + 1])
+    return _ranked(entities.filter(pk__in=ids[:cap]), text), len(ids) > cap
+
+
+def _matching_ids(text: str, using: str) -> RawSQL:
+    vendor = connections[using].vendor
     match_sql, match_params = _text_match_sql(text, vendor)
     uscc_sql, uscc_params = _uscc_match_sql(text, vendor)
     if uscc_sql:
         match_sql, match_params = f"{match_sql} UNION {uscc_sql}", [*match_params, *uscc_params]
+    return RawSQL(match_sql, match_params)
+
+
+def _ranked(matching: QuerySet[MarketEntity], text: str) -> QuerySet[MarketEntity]:
     # Correlated EXISTS, one index probe per candidate: PostgreSQL evaluates `id IN (subquery)` inside a CASE as
     # a SubPlan, which is rescanned per row once its result outgrows work_mem (10⁶ rows × 10⁶ rescans).
     rank = [When(_in_name(text), then=Value(1))]
     if len(text) == 18 and set(text) <= USCC_CHARS:
         rank.insert(0, When(uscc=text, then=Value(0)))
-    return (entities.filter(pk__in=RawSQL(match_sql, match_params))
-            .annotate(search_rank=Case(*rank, default=Value(2), output_field=IntegerField()))
+    return (matching.annotate(search_rank=Case(*rank, default=Value(2), output_field=IntegerField()))
             .order_by("search_rank", "name", "uscc"))
 
 

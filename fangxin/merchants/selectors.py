@@ -7,6 +7,8 @@ from fangxin.core.exceptions import NotFound
 from . import search
 from .models import MarketEntity
 
+# The portal lists at most this many matches (ranked and sorted among themselves) and asks for a narrower search.
+PUBLIC_SEARCH_CAP = 1000
 PUBLIC_FIELDS = ("uscc", "name", "entity_type", "address", "region__name", "sector__name", "operating_status")
 
 
@@ -32,6 +34,20 @@ def entity_public_search(*, query: str, region_code: str = "", sector_code: str 
     """
     return _filtered(MarketEntity.objects.select_related("region", "sector"), query, region_code, sector_code,
                      enrolled=enrolled, title=title, credit_grade=credit_grade)
+
+
+def entity_public_search_page(*, query: str, region_code: str = "", sector_code: str = "",
+                              enrolled: bool | None = None, cap: int | None = None) -> tuple[QuerySet, bool]:
+    """The portal's search as a consumer waits on it: the first `cap` matches (default PUBLIC_SEARCH_CAP), ranked
+    and ordered like `entity_public_search`, and whether there were more. Its cost follows the cap, not the
+    registry: at region scale a common two-character query matches hundreds of thousands of businesses."""
+    cap = cap or PUBLIC_SEARCH_CAP
+    entities = _filtered(MarketEntity.objects.select_related("region", "sector"), "", region_code, sector_code,
+                         enrolled=enrolled)
+    if (query or "").strip():
+        return search.search_entities_capped(entities, query, cap)
+    ids = list(entities.order_by().values_list("pk", flat=True)[:cap + 1])
+    return entities.filter(pk__in=ids[:cap]), len(ids) > cap
 
 
 def _filtered(entities, query: str, region_code: str, sector_code: str, **extra):

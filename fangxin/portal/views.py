@@ -10,7 +10,7 @@ from django.shortcuts import render
 from fangxin.campaign.selectors import current_status_by_entity
 from fangxin.content.selectors import latest_for_home
 from fangxin.core import cache as page_cache
-from fangxin.merchants.selectors import entity_public_search
+from fangxin.merchants.selectors import entity_public_search_page
 from fangxin.organisation.selectors import counties, current_commitment, dimension_list, sector_list
 
 from . import selectors
@@ -48,15 +48,17 @@ def _search_page(request, extra):
     filters = form.cleaned_data if form.is_valid() else {}
     query = (filters.get("q") or "").strip()
     asked = bool(query or filters.get("region") or filters.get("sector") or filters.get("enrolled") is not None)
-    results = entity_public_search(query=query, region_code=filters.get("region", ""),
-                                   sector_code=filters.get("sector", ""),
-                                   enrolled=filters.get("enrolled")) if asked else []
+    results, more = [], False
+    if asked:
+        results, more = entity_public_search_page(query=query, region_code=filters.get("region", ""),
+                                                  sector_code=filters.get("sector", ""),
+                                                  enrolled=filters.get("enrolled"))
     page = Paginator(results, 20).get_page(request.GET.get("page"))
     statuses = current_status_by_entity(entity.pk for entity in page)
     for entity in page:
         entity.campaign_status = statuses.get(entity.pk)
     return render(request, "portal/search.html", {"query": query, "page": page, "form": form, "asked": asked,
-                                                  **extra})
+                                                  "more": more, **extra})
 
 
 def commitment(request):

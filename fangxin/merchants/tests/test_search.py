@@ -15,7 +15,7 @@ from fangxin.core.actors import Actor
 from fangxin.core.exceptions import ValidationFailed
 from fangxin.merchants import search
 from fangxin.merchants.models import EntitySearchDoc, EntitySearchToken, MarketEntity, SearchField
-from fangxin.merchants.selectors import entity_list, entity_public_search
+from fangxin.merchants.selectors import entity_list, entity_public_search, entity_public_search_page
 from fangxin.merchants.services import entity_update
 from fangxin.merchants.tests.factories import make_entity
 
@@ -142,6 +142,22 @@ def test_region_and_sector_filters_compose_with_search(shops):
     assert found("华联", region_code="150821") == {"五原县华联生鲜超市"}
     assert found("华联", sector_code="tourism") == {"临河区华联大酒店"}
     assert found("华联超", region_code="150821") == set()
+
+
+def test_the_portal_page_ranks_only_the_first_matches_and_says_there_are_more(shops):
+    everything = list(entity_public_search(query="华联").values_list("name", flat=True))
+    assert len(everything) == 3
+    page, more = entity_public_search_page(query="华联", cap=2)
+    names = list(page.values_list("name", flat=True))
+    assert more and len(names) == 2 and set(names) <= set(everything)
+    assert names == sorted(names, key=everything.index)  # ranked and ordered among themselves as the full search
+    page, more = entity_public_search_page(query="华联", cap=3)
+    assert not more and list(page.values_list("name", flat=True)) == everything
+    page, more = entity_public_search_page(query="华联", region_code="150821", cap=1)
+    assert not more and list(page.values_list("name", flat=True)) == ["五原县华联生鲜超市"]  # filters come first
+    page, more = entity_public_search_page(query="", region_code="150802", cap=1)
+    assert more and page.count() == 1
+    assert entity_public_search_page(query="无有", cap=1)[0].count() == 0
 
 
 def test_capability_filters_are_hooks(shops, monkeypatch):
