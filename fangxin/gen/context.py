@@ -28,6 +28,11 @@ class Ids:
     mediation_session: int
     credit_grade: int
     grade_history: int
+    # titles (added later: a run started before them has none, so they default to 0 and are filled on resume)
+    application: int = 0
+    application_event: int = 0
+    title: int = 0
+    credit_title: int = 0        # after the complaints' credit events: one key per business
 
 
 @dataclass
@@ -61,6 +66,6 @@ def aware(day: date, minutes: int) -> datetime:
 
 def load_context(*, seed: int, scale: Scale, today: date, ids: Ids) -> Context:
     counties = list(Region.objects.filter(code__in=[c for c, _n, level, _p in region_table.tree(scale.regions)
-                                                    if level == "county"]).select_related("parent").order_by("code"))
+                                                    if level == "county"]).select_related("parent__parent").order_by("code"))
     sectors = list(Sector.objects.order_by("seq"))
     return Context(seed=seed, scale=scale, today=today, ids=ids, counties=counties, sectors=sectors)

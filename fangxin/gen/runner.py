@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from fangxin.campaign import badge_keys
 from fangxin.campaign.models import Enrollment, EnrollmentEvent
+from fangxin.campaign.titles.seed import seed_standards
 from fangxin.complaints.models import Complaint, ComplaintDocument, ComplaintEvent, MediationSession
 from fangxin.core import audit
 from fangxin.core.actors import Actor
@@ -25,12 +26,12 @@ from fangxin.merchants.models import MarketEntity
 from fangxin.organisation.models import SpecificCommitment
 from fangxin.organisation.selectors import current_commitment
 
-from . import checkpoint, complaints, enrollments, entities, grades, regions
+from . import checkpoint, complaints, enrollments, entities, grades, regions, titles
 from .context import Ids, load_context
 from .scales import SCALES
 
 LOAD_ACTION = "gen.load"
-FAMILIES = ("entities", "complaints", "grades")
+FAMILIES = ("entities", "complaints", "titles", "grades")
 M2M = Enrollment.specific_commitments.through
 TABLES = {  # output key → (model, field names)
     "entity": (MarketEntity, entities.FIELDS),
@@ -39,12 +40,13 @@ TABLES = {  # output key → (model, field names)
     "enrollment_commitment": (M2M, enrollments.M2M_FIELDS),
     "credit": (CreditEvent, enrollments.CREDIT_FIELDS),
     **complaints.MODELS,
+    **titles.MODELS,
     "credit_grade": (CreditGrade, grades.GRADE_FIELDS),
     "grade_history": (CreditGradeHistory, grades.HISTORY_FIELDS),
 }
 # write order within a batch: parents first
 ORDER = ["entity", "enrollment", "enrollment_event", "enrollment_commitment", "complaint", "complaint_event",
-         "complaint_document", "mediation_session", "credit", "credit_grade", "grade_history"]
+         "complaint_document", "mediation_session", "title_application", "title_event", "title", "credit", "credit_grade", "grade_history"]
 DERIVED = [("stats", ["stats", "rebuild"]), ("search_index", ["search_index", "rebuild"])]
 
 
@@ -83,7 +85,16 @@ def _fresh_ids(scale) -> Ids:
                credit_event=credit, credit_complaint=credit + scale.entities * enrollments.ENTITY_EVENT_STRIDE,
                complaint=_next_id(Complaint), complaint_event=_next_id(ComplaintEvent),
                complaint_document=_next_id(ComplaintDocument), mediation_session=_next_id(MediationSession),
-               credit_grade=_next_id(CreditGrade), grade_history=_next_id(CreditGradeHistory))
+               credit_grade=_next_id(CreditGrade), grade_history=_next_id(CreditGradeHistory),
+               **_title_ids(scale, credit))
+
+
+def _title_ids(scale, credit: int) -> dict:
+    """Title keys: one application, two events, one title and one credit event per business at most."""
+    return {"application": _next_id(titles.Application), "application_event": _next_id(titles.ApplicationEvent),
+            "title": _next_id(titles.Title),
+            "credit_title": credit + scale.entities * enrollments.ENTITY_EVENT_STRIDE
+            + scale.complaints * complaints.CREDIT_STRIDE}
 
 
 def _start(*, scale, seed: int, batch: int, resume: bool, today: date) -> dict:
@@ -94,6 +105,9 @@ def _start(*, scale, seed: int, batch: int, resume: bool, today: date) -> dict:
             raise GenError("数据库中已有一次生成的记录；继续未完成的生成请加 --resume。")
         if (meta["scale"], meta["seed"], meta["counts"]) != (scale.name, seed, [scale.entities, scale.complaints]):
             raise GenError(f"续跑参数与上次不同：上次为 --scale {meta['scale']} --seed {meta['seed']}。")
+        if not meta["ids"].get("title"):  # a run started before the titles family: give it its key ranges now
+            meta["ids"].update(_title_ids(scale, meta["ids"]["credit_event"]))
+            checkpoint.save_meta(meta)
         return meta
     if current_commitment() is None:
         raise GenError("尚无已发布的统一承诺：请先运行 fangxin load_reference。")
@@ -131,6 +145,14 @@ def run(*, scale_name: str, seed: int, batch: int, resume: bool, today: date, de
     def complaint_batch(k, start, stop, out):
         complaints.make_batch(generator, k, start, stop, out)
 
+    title_maker = None
+    if "titles" in families:
+        seed_standards(actor=Actor.system("gen"))  # idempotent: the published standards the applications cite
+        title_maker = titles.TitleMaker(ctx, cycles=titles.ensure_cycles(today), standard_ids=titles.standards())
+
+    def title_batch(k, start, stop, out):
+        title_maker.batch(start, stop, out)
+
     grade_model = ensure_default_model()
 
     def grade_batch(k, start, stop, out):
@@ -138,6 +160,7 @@ def run(*, scale_name: str, seed: int, batch: int, resume: bool, today: date, de
             out[key].append(row)
 
     plan = [("entities", scale.entities, entity_batch), ("complaints", scale.complaints, complaint_batch),
+            ("titles", scale.entities, title_batch),
             ("grades", scale.entities, grade_batch)]
     for family, total, make in [step for step in plan if step[0] in families]:
         if workers > 1:

@@ -134,3 +134,34 @@ def test_region_table_has_the_twelve_leagues(reference):
     assert len(cities) == 12 and len(counties) == 103
     assert added == 12 + 103 - 8  # the reference city and its seven counties were already there
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_titles_hold_a_share_of_active_enrollments_and_show_on_the_profile(reference, keys, client):
+    """About 15 % of active enrollments hold a title with the rows a valid title needs: its cycle, an awarded
+    application against a published standard, the certificate, the award in the credit ledger; the public profile
+    and the title lookup banks use show it."""
+    from fangxin.campaign.models import Enrollment
+    from fangxin.campaign.titles.choices import ApplicationStatus, TitleLevel, TitleStatus
+    from fangxin.campaign.titles.models import Title
+    from fangxin.campaign.titles.selectors import title_status_of
+    from fangxin.credit.models import CreditEvent
+
+    runner.run(scale_name="tiny", seed=5, batch=200, resume=False, today=TODAY, derived=False, quiet=True,
+               counts={"entities": 1200, "complaints": 20})
+    active = Enrollment.objects.filter(status="active").count()
+    held = Title.objects.count()
+    assert 0.08 * active < held < 0.22 * active
+    levels = {level: Title.objects.filter(level=level).count() for level in TitleLevel.values}
+    assert levels["county"] > levels["city"] > 0 and levels["county"] > levels["region"]
+    assert {t.year for t in Title.objects.all()} <= set(range(TODAY.year - 3, TODAY.year))
+    title = Title.objects.filter(status=TitleStatus.VALID, level="county").select_related("entity", "application").first()
+    application = title.application
+    assert application.status == ApplicationStatus.AWARDED and application.cycle.year == title.year
+    assert application.standard.sector_id == title.entity.sector_id and application.standard.level == title.level
+    assert title.region == title.entity.region and application.enrollment.entity_id == title.entity_id
+    assert list(application.events.values_list("action", flat=True)) == ["submit", "award"]
+    assert CreditEvent.objects.filter(entity=title.entity, kind="title_awarded",
+                                      source_ref=f"title:{title.pk}:award").exists()
+    assert [row["certificate_no"] for row in title_status_of(title.entity.uscc)] == [title.certificate_no]
+    page = client.get(f"/m/{title.entity.uscc}/").content.decode()
+    assert title.certificate_no in page and title.name in page
