@@ -33,6 +33,13 @@ class Ids:
     application_event: int = 0
     title: int = 0
     credit_title: int = 0        # after the complaints' credit events: one key per business
+    # draws (likewise)
+    plan: int = 0
+    plan_department: int = 0
+    plan_county: int = 0
+    draw: int = 0
+    inspection: int = 0
+    inspection_stride: int = 0
 
 
 @dataclass

@@ -26,12 +26,12 @@ from fangxin.merchants.models import MarketEntity
 from fangxin.organisation.models import SpecificCommitment
 from fangxin.organisation.selectors import current_commitment
 
-from . import checkpoint, complaints, enrollments, entities, grades, regions, titles
+from . import checkpoint, complaints, draws, enrollments, entities, grades, regions, titles
 from .context import Ids, load_context
 from .scales import SCALES
 
 LOAD_ACTION = "gen.load"
-FAMILIES = ("entities", "complaints", "titles", "grades")
+FAMILIES = ("entities", "complaints", "titles", "grades", "draws")
 M2M = Enrollment.specific_commitments.through
 TABLES = {  # output key → (model, field names)
     "entity": (MarketEntity, entities.FIELDS),
@@ -41,12 +41,14 @@ TABLES = {  # output key → (model, field names)
     "credit": (CreditEvent, enrollments.CREDIT_FIELDS),
     **complaints.MODELS,
     **titles.MODELS,
+    **draws.MODELS,
     "credit_grade": (CreditGrade, grades.GRADE_FIELDS),
     "grade_history": (CreditGradeHistory, grades.HISTORY_FIELDS),
 }
 # write order within a batch: parents first
 ORDER = ["entity", "enrollment", "enrollment_event", "enrollment_commitment", "complaint", "complaint_event",
-         "complaint_document", "mediation_session", "title_application", "title_event", "title", "credit", "credit_grade", "grade_history"]
+         "complaint_document", "mediation_session", "title_application", "title_event", "title", "credit", "credit_grade", "grade_history",
+         *draws.ORDER]
 DERIVED = [("stats", ["stats", "rebuild"]), ("search_index", ["search_index", "rebuild"])]
 
 
@@ -86,7 +88,16 @@ def _fresh_ids(scale) -> Ids:
                complaint=_next_id(Complaint), complaint_event=_next_id(ComplaintEvent),
                complaint_document=_next_id(ComplaintDocument), mediation_session=_next_id(MediationSession),
                credit_grade=_next_id(CreditGrade), grade_history=_next_id(CreditGradeHistory),
-               **_title_ids(scale, credit))
+               **_title_ids(scale, credit), **_draw_ids(scale))
+
+
+def _draw_ids(scale) -> dict:
+    """Draw keys: one plan (with one department and one county link) and one draw per (county, year); a plan's
+    inspections take a block of keys as large as the registry can be (existing rows plus this run's)."""
+    return {"plan": _next_id(draws.Plan), "plan_department": _next_id(draws.Plan.departments.through),
+            "plan_county": _next_id(draws.Plan.counties.through), "draw": _next_id(draws.Draw),
+            "inspection": _next_id(draws.Inspection),
+            "inspection_stride": MarketEntity.objects.count() + scale.entities + 1}
 
 
 def _title_ids(scale, credit: int) -> dict:
@@ -107,6 +118,9 @@ def _start(*, scale, seed: int, batch: int, resume: bool, today: date) -> dict:
             raise GenError(f"续跑参数与上次不同：上次为 --scale {meta['scale']} --seed {meta['seed']}。")
         if not meta["ids"].get("title"):  # a run started before the titles family: give it its key ranges now
             meta["ids"].update(_title_ids(scale, meta["ids"]["credit_event"]))
+            checkpoint.save_meta(meta)
+        if not meta["ids"].get("plan"):  # likewise for the draws family
+            meta["ids"].update(_draw_ids(scale))
             checkpoint.save_meta(meta)
         return meta
     if current_commitment() is None:
@@ -159,14 +173,21 @@ def run(*, scale_name: str, seed: int, batch: int, resume: bool, today: date, de
         for key, row in grades.rows(ctx, grade_model, start, stop):
             out[key].append(row)
 
+    draw_maker = draws.DrawMaker(ctx, grade_model=grade_model) if "draws" in families else None
+
+    def draw_batch(k, start, stop, out):
+        for number in range(start, stop):
+            draw_maker.make(number, out)
+
     plan = [("entities", scale.entities, entity_batch), ("complaints", scale.complaints, complaint_batch),
             ("titles", scale.entities, title_batch),
-            ("grades", scale.entities, grade_batch)]
+            ("grades", scale.entities, grade_batch), ("draws", draws.total(ctx), draw_batch)]
     for family, total, make in [step for step in plan if step[0] in families]:
+        size = 1 if family == "draws" else batch  # a draw batch is one plan: a county's population at most
         if workers > 1:
-            _family_parallel(workers, family, total, batch, make, report, quiet, stream)
+            _family_parallel(workers, family, total, size, make, report, quiet, stream)
         else:
-            _family(family, total, batch, make, report, written, fail_after, quiet, stream)
+            _family(family, total, size, make, report, written, fail_after, quiet, stream)
     if set(families) != set(FAMILIES):
         report.wall_seconds = time.monotonic() - started
         return report  # a partial run (--families): finishing touches wait for the run that completes the set

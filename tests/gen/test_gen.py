@@ -165,3 +165,38 @@ def test_titles_hold_a_share_of_active_enrollments_and_show_on_the_profile(refer
     assert [row["certificate_no"] for row in title_status_of(title.entity.uscc)] == [title.certificate_no]
     page = client.get(f"/m/{title.entity.uscc}/").content.decode()
     assert title.certificate_no in page and title.name in page
+
+
+def test_draws_one_closed_plan_per_county_and_year_whose_record_verifies(reference, keys):
+    """Each county gets one closed plan a year (three years) with its fangxin-draw-v1 record: the record verifies
+    with the draw module, its population is the county's operating businesses by credit grade, and 3–5 % of them
+    (ceil per stratum) are selected, each with its Inspection row."""
+    from fangxin.credit.models import CreditGrade
+    from fangxin.inspections import draw as drawing
+    from fangxin.inspections.models import Draw, Inspection, Plan
+    from fangxin.merchants.models import MarketEntity
+
+    runner.run(scale_name="tiny", seed=6, batch=400, resume=False, today=TODAY, derived=False, quiet=True,
+               counts={"entities": 1200, "complaints": 20})
+    counties = regions.tree("city")
+    county_count = sum(1 for row in counties if row[2] == "county")
+    assert Plan.objects.filter(status="closed").count() == county_count * 3 == Draw.objects.count()
+    assert {p.name[:4] for p in Plan.objects.all()} == {str(TODAY.year - n) for n in range(3)}
+    population = selected = 0
+    for draw in Draw.objects.select_related("plan"):
+        assert drawing.verify(draw.record) == []
+        assert draw.record["server_secret"] == draw.server_secret and draw.record["seed"] == draw.seed
+        county = draw.plan.counties.get()
+        usccs = {u for rows in draw.population.values() for u in rows}
+        operating = set(MarketEntity.objects.operating().filter(region=county, created_at__lte=draw.frozen_at)
+                        .values_list("uscc", flat=True))
+        assert usccs == operating and draw.population_size == len(usccs)
+        for uscc in draw.population["B"][:3]:
+            assert CreditGrade.objects.get(entity__uscc=uscc).grade == "B"
+        inspections = list(Inspection.objects.filter(plan=draw.plan).order_by("seq").values_list("entity__uscc",
+                                                                                              "ticket"))
+        assert inspections == [(row["uscc"], row["ticket"]) for row in draw.record["selected"]]
+        population, selected = population + len(usccs), selected + len(inspections)
+    assert 0.03 <= selected / population <= 0.08  # small counties round each stratum's quota up
+    tampered = dict(Draw.objects.order_by("pk").first().record, public_entropy="另一个随机数")
+    assert drawing.verify(tampered)
