@@ -9,14 +9,12 @@ uploaded again as it is. A row whose 外部编号 (the 12315 number) is already 
 as already imported, so importing the same file twice never duplicates a complaint.
 """
 
-import csv
 import io
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.utils import timezone
@@ -31,7 +29,8 @@ from fangxin.core.import_reports import (
     REPORT_ROW_HEADER,
     error_rows_xlsx,
 )
-from fangxin.merchants.importing import ImportFileError, cell_text, detect_encoding, header_key, sniff
+from fangxin.merchants import tables
+from fangxin.merchants.importing import ImportFileError, cell_text, header_key  # noqa: F401 (callers catch importing.ImportFileError)
 from fangxin.organisation.models import Region
 
 from . import deadlines, routing, services
@@ -170,103 +169,15 @@ def may_import(user) -> bool:
 
 # --- reading the file ------------------------------------------------------------------------------------------
 
-@dataclass
-class Table:
-    name: str
-    headers: list[str]
-    fields: list[str | None]
-    header_row: int
-    rows: list[tuple[int, tuple]]
+TABLE_SPEC = tables.TableSpec(
+    header_index=HEADER_INDEX, headers_by_field={f: c.header for f, c in COLUMN_BY_FIELD.items()},
+    required=REQUIRED_FIELDS, max_rows=MAX_ROWS, header_search_rows=HEADER_SEARCH_ROWS, row_noun="投诉",
+    noun="投诉", header_examples="“收到日期”“投诉人”“联系电话”")
 
 
-def read_table(source: str | os.PathLike | BinaryIO, name: str = "") -> Table:
+def read_table(source: str | os.PathLike | BinaryIO, name: str = "") -> tables.Table:
     """The header and the data rows of an XLSX (first sheet with a header) or CSV, judged by content."""
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        try:
-            with path.open("rb") as handle:
-                return _read(handle, name or path.name)
-        except OSError as exc:
-            raise ImportFileError(f"无法打开文件 {path}：{exc.strerror or exc}") from None
-    handle = getattr(source, "file", source)
-    return _read(handle, name or getattr(source, "name", "") or "上传的文件")
-
-
-def _read(handle: BinaryIO, name: str) -> Table:
-    kind = sniff(handle)  # "xlsx" or "csv"; ImportFileError for an empty file, .xls, a ZIP …
-    rows = _xlsx_rows(handle) if kind == "xlsx" else _csv_rows(handle)
-    header_row, headers, fields = 0, [], []
-    data: list[tuple[int, tuple]] = []
-    for number, cells in rows:
-        if not header_row:
-            if number > HEADER_SEARCH_ROWS:
-                break
-            keys = [header_key(cell) for cell in cells]
-            if any(key in HEADER_INDEX for key in keys):
-                header_row, headers = number, [cell_text(cell) for cell in cells]
-                fields = [HEADER_INDEX.get(key) for key in keys]
-                _check_header(headers, fields, number)
-            continue
-        if all(not cell_text(cell) for cell in cells):
-            continue
-        data.append((number, tuple(cells)))
-        if len(data) > MAX_ROWS:
-            raise ImportFileError(f"文件超过 {MAX_ROWS} 行投诉，请拆分成几个文件分别导入。")
-    if not header_row:
-        raise ImportFileError(f"没有找到表头：前 {HEADER_SEARCH_ROWS} 行中没有“收到日期”“投诉人”“联系电话”等列名。"
-                              "请使用导入模板的表头（CSV 用英文逗号分隔）。")
-    if not data:
-        raise ImportFileError("文件中没有投诉：表头下面没有数据行。")
-    return Table(name=name, headers=headers, fields=fields, header_row=header_row, rows=data)
-
-
-def _check_header(headers: list[str], fields: list[str | None], number: int) -> None:
-    present: dict[str, int] = {}
-    for index, name in enumerate(fields):
-        if name is None:
-            continue
-        if name in present:
-            raise ImportFileError(f"表头（第 {number} 行）中“{headers[present[name]]}”与“{headers[index]}”是同一列，"
-                                  "请只保留一列。")
-        present[name] = index
-    missing = [COLUMN_BY_FIELD[name].header for name in REQUIRED_FIELDS if name not in present]
-    if missing:
-        raise ImportFileError(f"缺少必需的列：{'、'.join(missing)}。表头应包含 "
-                              f"{'、'.join(COLUMN_BY_FIELD[n].header for n in REQUIRED_FIELDS)}。")
-
-
-def _csv_rows(handle: BinaryIO):
-    encoding = detect_encoding(handle)   # ImportFileError for binary content or an unknown encoding
-    text = handle.read().decode(encoding)
-    handle.seek(0)
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error:
-        raise ImportFileError("CSV 格式错误（可能有未配对的英文双引号）：请在 Excel 中打开后另存为 .xlsx 或 CSV。") from None
-    return enumerate(records, start=1)
-
-
-def _xlsx_rows(handle: BinaryIO):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise ImportFileError(f"无法读取 Excel 工作簿（{exc.__class__.__name__}）：文件可能已损坏，"
-                              "请在 Excel 中打开后另存为 .xlsx。") from None
-    try:
-        for sheet in book.worksheets:
-            sheet.reset_dimensions()  # some writers store a wrong size
-            rows = list(enumerate(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + HEADER_SEARCH_ROWS + 500),
-                                  start=1))
-            if any(header_key(cell) in HEADER_INDEX for _, cells in rows[:HEADER_SEARCH_ROWS] for cell in cells):
-                return rows
-    except Exception as exc:
-        raise ImportFileError(f"无法读取 Excel 工作簿（{exc.__class__.__name__}）：文件可能已损坏，"
-                              "请在 Excel 中打开后另存为 .xlsx。") from None
-    finally:
-        book.close()
-    return []
+    return tables.read_table(source, TABLE_SPEC, name)
 
 
 # --- checking a row --------------------------------------------------------------------------------------------
