@@ -69,6 +69,20 @@ def sqlite_database(path: Path) -> dict:
     }
 
 
+def key_file(name: str, make) -> str:
+    """A key made once under var/ (mode 0600, created exclusively so that concurrent first starts agree)."""
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make())
+    return path.read_text().strip()
+
+
 def secret_key(production: bool) -> str:
     """Production must be given FANGXIN_SECRET_KEY; elsewhere a key is made once and kept in var/."""
     key = os.environ.get("FANGXIN_SECRET_KEY", "").strip()
@@ -78,13 +92,4 @@ def secret_key(production: bool) -> str:
         return key
     if production:
         raise ConfigError("生产模式缺少 FANGXIN_SECRET_KEY：请设置至少 40 个字符的随机字符串。")
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-    return path.read_text().strip()
+    return key_file("secret_key", lambda: secrets.token_urlsafe(50))

@@ -12,7 +12,7 @@ import base64
 import os
 import secrets
 
-from .env import VAR_DIR, ConfigError
+from .env import ConfigError, key_file
 
 _PRODUCTION = os.environ.get("DJANGO_SETTINGS_MODULE", "") == "config.settings.production"
 
@@ -28,17 +28,7 @@ def _check_key(raw: str, name: str) -> str:
 
 
 def _key_file(name: str) -> str:
-    """A key made once under var/ (mode 0600), as env.secret_key does for the secret key."""
-    path = VAR_DIR / name
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as handle:
-            handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-    return path.read_text().strip()
+    return key_file(name, lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
 
 
 def data_keys(production: bool) -> list[str]:

@@ -59,3 +59,30 @@ def test_a_bad_boolean_is_named():
     result = fangxin("check", FANGXIN_DEBUG="perhaps")
     assert result.returncode == 2
     assert "FANGXIN_DEBUG" in result.stderr
+
+
+def test_a_key_file_is_made_once_private_and_then_reused(tmp_path, monkeypatch):
+    from config.settings import env
+
+    monkeypatch.setattr(env, "VAR_DIR", tmp_path / "var")
+    made = []
+
+    def make():
+        made.append(1)
+        return f"key-{len(made)}"
+
+    first = env.key_file("some_key", make)
+    assert first == "key-1"
+    assert (tmp_path / "var" / "some_key").stat().st_mode & 0o777 == 0o600
+    assert env.key_file("some_key", make) == first  # kept, not remade
+    assert made == [1]
+
+
+def test_the_data_keys_made_outside_production_are_32_byte_keys(tmp_path, monkeypatch):
+    from config.settings import env, privacy
+
+    monkeypatch.setattr(env, "VAR_DIR", tmp_path)
+    monkeypatch.delenv("FANGXIN_DATA_KEYS", raising=False)
+    [key] = privacy.data_keys(production=False)
+    assert len(base64.urlsafe_b64decode(key)) == 32
+    assert privacy.data_keys(production=False) == [key]
