@@ -17,7 +17,7 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, ClassVar
 
 from django.utils import timezone
 
@@ -125,33 +125,11 @@ KIND_INDEX = _kind_index()
 
 # --- results ---------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    message: str
-
-    @property
-    def column(self) -> str:
-        column = COLUMN_BY_FIELD.get(self.field)
-        return column.header if column else ""
+class Problem(tables.Problem):
+    headers: ClassVar[dict[str, str]] = {column.field: column.header for column in COLUMNS}
 
 
-@dataclass
-class RowError:
-    row: int
-    problems: list[Problem]
-    cells: tuple = ()
-
-    @property
-    def columns(self) -> list[str]:
-        return list(dict.fromkeys(p.column for p in self.problems if p.column))
-
-    @property
-    def message(self) -> str:
-        return "；".join(p.message for p in self.problems)
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "columns": "、".join(self.columns), "message": self.message}
+RowError = tables.RowError
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, ClassVar
 
 from .importing import ImportFileError, cell_text, detect_encoding, header_key, sniff
 
@@ -26,6 +26,36 @@ class TableSpec:
     row_noun: str                         # in "文件超过 N 行…"; "" reads fine too
     noun: str                             # in "文件中没有…：表头下面没有数据行。"
     header_examples: str                  # in "前 N 行中没有…等列名"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a row. An importer subclasses it to name its columns (`headers`: field → column name)."""
+    field: str
+    message: str
+    headers: ClassVar[dict[str, str]] = {}
+
+    @property
+    def column(self) -> str:
+        return self.headers.get(self.field, "")
+
+
+@dataclass
+class RowError:
+    row: int
+    problems: list[Problem]
+    cells: tuple = ()
+
+    @property
+    def columns(self) -> list[str]:
+        return list(dict.fromkeys(p.column for p in self.problems if p.column))
+
+    @property
+    def message(self) -> str:
+        return "；".join(p.message for p in self.problems)
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "columns": "、".join(self.columns), "message": self.message}
 
 
 @dataclass
