@@ -7,7 +7,6 @@ days; only the user who ran the import can open them (anyone else gets 404, as f
 import io
 from pathlib import Path
 
-from django import forms
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError
+from fangxin.core.import_forms import TableImportForm
 from fangxin.core.import_reports import ReportStore, xlsx_download
 from fangxin.workbench.decorators import page_for
 
@@ -22,23 +22,11 @@ from . import importing
 
 STORE = ReportStore("import-reports", "complaints")
 SHOWN_ROWS = 200
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="导入文件",
-        help_text=f"XLSX 或 CSV（UTF-8 或 GB18030 编码），不超过 10 MB、{importing.MAX_ROWS} 行。列名见下方说明。",
-        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv,text/csv," + importing.XLSX_CONTENT_TYPE}),
-        error_messages={"required": "请选择要导入的文件。", "empty": "文件是空的。"},
-    )
-    dry_run = forms.BooleanField(label="试导入：只检查并报告结果，不登记投诉", required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"文件过大：{upload.size / 1024 / 1024:.1f} MB，上限为 10 MB。请拆分后分别导入。")
-        return upload
+class ImportForm(TableImportForm):
+    max_rows = importing.MAX_ROWS
+    dry_run_label = "试导入：只检查并报告结果，不登记投诉"
 
 
 def can_import(user) -> bool:

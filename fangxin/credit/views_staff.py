@@ -7,7 +7,6 @@ A page a role may not use answers 404, as for a page that does not exist; so doe
 import io
 from pathlib import Path
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -20,6 +19,7 @@ from fangxin.accounts.choices import STAFF_ROLES
 from fangxin.accounts.permissions import AUDIT_READERS
 from fangxin.core.actors import Actor
 from fangxin.core.exceptions import FangxinError, NotFound
+from fangxin.core.import_forms import TableImportForm
 from fangxin.core.import_reports import ReportStore, xlsx_download
 from fangxin.organisation.selectors import counties
 from fangxin.workbench.decorators import page_for
@@ -31,7 +31,6 @@ from .forms_staff import BreachForm, EntityPickForm, ListEnterForm, ListExitForm
 PAGE_SIZE = 50
 STORE = ReportStore("import-reports", "credit")
 SHOWN_ROWS = 200
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def reads_lists(user) -> bool:
@@ -200,20 +199,9 @@ def breach_new(request, uscc: str):
 
 # --- the event import ------------------------------------------------------------------------------------------
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="导入文件",
-        help_text=f"XLSX 或 CSV（UTF-8 或 GB18030 编码），不超过 10 MB、{importing.MAX_ROWS} 行。列名见下方说明。",
-        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv,text/csv," + importing.XLSX_CONTENT_TYPE}),
-        error_messages={"required": "请选择要导入的文件。", "empty": "文件是空的。"},
-    )
-    dry_run = forms.BooleanField(label="试导入：只检查并报告结果，不记入信用事件", required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"文件过大：{upload.size / 1024 / 1024:.1f} MB，上限为 10 MB。请拆分后分别导入。")
-        return upload
+class ImportForm(TableImportForm):
+    max_rows = importing.MAX_ROWS
+    dry_run_label = "试导入：只检查并报告结果，不记入信用事件"
 
 
 def _import_context(**extra) -> dict:
