@@ -33,3 +33,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("FANGXIN_LOCMEM_ENTRIES", "10000"))},
         }
     }
+
+# Dashboards (fangxin/stats/cache.py): after a change of its inputs, a dashboard page (and the API) may serve its
+# previous figures for up to this many seconds, marked "正在更新", while one background refresh recomputes them;
+# 0 = always recompute before answering (the tests' setting). XLSX exports and drill-down lists are always current.
+FANGXIN_STATS_MAX_STALE = int(os.environ.get("FANGXIN_STATS_MAX_STALE", "60"))
+# How that refresh runs: "thread" (a daemon thread started after the response) or "inline" (in the request's own
+# thread after the response — deterministic, for tests).
+FANGXIN_STATS_REFRESH = os.environ.get("FANGXIN_STATS_REFRESH", "thread")

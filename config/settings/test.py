@@ -17,3 +17,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Every test client posts from 127.0.0.1 and LocMem counters outlive a test: the limits stay on, scaled far up so
 # that other apps' tests never meet them; fangxin/core/tests/test_ratelimit.py sets its own small limits.
 FANGXIN_RATELIMIT_SCALE = 1000
+FANGXIN_STATS_MAX_STALE = 0  # dashboards always current in tests; fangxin/stats/tests/test_swr.py sets its own

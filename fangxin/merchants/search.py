@@ -23,6 +23,7 @@ rows (FK CASCADE; on SQLite the FTS5 entries follow the doc rows through trigger
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import string
 import unicodedata
@@ -182,7 +183,11 @@ def rebuild_index(*, batch_size: int = REBUILD_BATCH_SIZE, progress: Callable[[i
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:  # the token index outgrows SQLite's 2 MB default cache
             cursor.execute("PRAGMA cache_size = -262144")
+    else:
+        _finish_interrupted_bulk_build(connection)
     bulk = not EntitySearchDoc.objects.exists() and not EntitySearchToken.objects.exists()
+    if bulk and connection.vendor == "postgresql":
+        return _bulk_build_postgresql(connection, progress=progress, notify=notify)
     if connection.vendor == "sqlite" and not bulk:
         # Make the FTS5 index agree with the doc table first: the triggers' deletes below need that.
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
@@ -211,6 +216,147 @@ def rebuild_index(*, batch_size: int = REBUILD_BATCH_SIZE, progress: Callable[[i
         else:
             cursor.execute("ANALYZE")
     return done
+
+
+# --- PostgreSQL: the first build, set-based ---------------------------------------------------------------------
+#
+# Per-row costs dominate a first build at region scale: each doc row updates two GIN trigram indexes, each token
+# row the (token, entity_id) B-tree at a random place and queues a deferred foreign-key check (a key-share lock on
+# its registry row, ~31 per business). So the empty tables lose their indexes and foreign keys for the load and get
+# them back after it, built once from sorted data; the rows come from one streaming pass over the registry —
+# normalised and tokenised in Python, the same `normalise` and `entity_tokens` as every other writer — and go in
+# with COPY.
+#
+# Dropping a foreign key locks the registry table itself (ACCESS EXCLUSIVE, to remove its triggers), so that is a
+# short transaction of its own; the load holds EXCLUSIVE on the two index tables only (searches still read them,
+# index writers wait for the end); the foreign keys come back NOT VALID and are validated afterwards, which locks
+# nothing anyone waits on. The definitions of what was dropped are kept in a comment on the token table until they
+# are restored, so an interrupted build is completed by the next `rebuild`.
+
+_BULK_MARK = "fangxin-search-bulk-build "
+_STREAM_CHUNK = 10000
+
+
+def _bulk_build_postgresql(connection, *, progress=None, notify=None) -> int:
+    doc_table, token_table = _table(EntitySearchDoc), _table(EntitySearchToken)
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {doc_table}, {token_table} IN EXCLUSIVE MODE")
+        if EntitySearchDoc.objects.exists() or EntitySearchToken.objects.exists():
+            raise DatabaseError("检索索引在重建开始时已有数据，请重新运行 search_index rebuild。")
+        if _pending_definitions(cursor) is None:
+            dropped = (_definitions(cursor, EntitySearchDoc, keep_primary_key=True)
+                       + _definitions(cursor, EntitySearchToken, keep_primary_key=False))
+            cursor.execute(f"COMMENT ON TABLE {token_table} IS %s", [_BULK_MARK + json.dumps(dropped)])
+            for item in dropped:
+                cursor.execute(item["drop"])
+    done = 0
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        cursor.execute(f"LOCK TABLE {doc_table}, {token_table} IN EXCLUSIVE MODE")  # index writers wait for the end
+        rows = (MarketEntity.objects.order_by("pk").values_list("pk", "name", "address")
+                .iterator(chunk_size=_STREAM_CHUNK))
+        while chunk := list(itertools.islice(rows, _STREAM_CHUNK)):
+            docs, tokens = [], []
+            for pk, name, address in chunk:
+                name, address = normalise(name), normalise(address)
+                docs.append(f"{pk}\t{name}\t{address}\n")  # letters and digits only: nothing to escape
+                tokens.extend(f"{token}\t{pk}\t{field}\n" for token, field in entity_tokens(name, address).items())
+            with cursor.cursor.copy(f"COPY {doc_table} (entity_id, name, address) FROM STDIN") as copy:
+                copy.write("".join(docs))
+            with cursor.cursor.copy(f"COPY {token_table} (token, entity_id, field) FROM STDIN") as copy:
+                copy.write("".join(tokens))
+            done += len(chunk)
+            if progress:
+                progress(len(chunk))
+        if notify:
+            notify("建立索引……")
+        _restore_definitions(cursor)
+    with connection.cursor() as cursor:
+        _validate_foreign_keys(cursor)
+        cursor.execute(f"ANALYZE {doc_table}, {token_table}")
+    return done
+
+
+def _definitions(cursor, model, *, keep_primary_key: bool) -> list[dict]:
+    """How to drop and re-create the constraints and indexes of an index table (PostgreSQL catalogue)."""
+    table = _table(model)
+    cursor.execute(
+        "SELECT c.conname, c.contype, pg_get_constraintdef(c.oid), i.relname, pg_get_indexdef(c.conindid) "
+        "FROM pg_constraint c LEFT JOIN pg_class i ON i.oid = c.conindid AND c.contype IN ('p', 'u') "
+        "WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'f') ORDER BY c.contype DESC, c.conname",
+        [model._meta.db_table])
+    items, quote = [], _connection().ops.quote_name
+    for name, kind, definition, index_name, index_definition in cursor.fetchall():
+        if kind == "p" and keep_primary_key:
+            continue
+        item = {"name": name, "drop": f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}"}
+        if kind == "f":  # back NOT VALID, validated after (no lock on the registry while the scan runs)
+            item.update(kind="foreign key", create=f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition} "
+                        "NOT VALID")
+        else:  # the unique index first (readers are not blocked while it builds), then the constraint on it
+            constraint = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+            item.update(kind="key", index=index_name, create=index_definition,
+                        attach=f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {constraint} "
+                               f"USING INDEX {quote(index_name)}")
+        items.append(item)
+    cursor.execute(
+        "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+        "WHERE c.conrelid = x.indrelid AND c.conindid = x.indexrelid) ORDER BY i.relname",
+        [model._meta.db_table])
+    for name, definition in cursor.fetchall():
+        items.append({"name": name, "kind": "index", "index": name, "drop": f"DROP INDEX {quote(name)}",
+                      "create": definition})
+    return items
+
+
+def _pending_definitions(cursor) -> list[dict] | None:
+    cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [EntitySearchToken._meta.db_table])
+    comment = (cursor.fetchone() or [None])[0] or ""
+    return json.loads(comment[len(_BULK_MARK):]) if comment.startswith(_BULK_MARK) else None
+
+
+def _restore_definitions(cursor) -> None:
+    """Re-create whatever the bulk build dropped and is still missing; then forget the definitions."""
+    pending = _pending_definitions(cursor)
+    if pending is None:
+        return
+    cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'i'")
+    indexes = {name for name, in cursor.fetchall()}
+    cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid IN (%s::regclass, %s::regclass)",
+                   [EntitySearchDoc._meta.db_table, EntitySearchToken._meta.db_table])
+    constraints = {name for name, in cursor.fetchall()}
+    for item in pending:  # indexes first (keys among them), foreign keys last: they need the registry's lock
+        if item["kind"] != "foreign key" and item["name"] not in constraints and item["index"] not in indexes:
+            cursor.execute(item["create"])
+    for item in pending:
+        if item["kind"] == "key" and item["name"] not in constraints:
+            cursor.execute(item["attach"])
+    for item in pending:
+        if item["kind"] == "foreign key" and item["name"] not in constraints:
+            cursor.execute(item["create"])
+    cursor.execute(f"COMMENT ON TABLE {_table(EntitySearchToken)} IS NULL")
+
+
+def _validate_foreign_keys(cursor) -> None:
+    cursor.execute("SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' "
+                   "AND NOT convalidated AND conrelid IN (%s::regclass, %s::regclass)",
+                   [EntitySearchDoc._meta.db_table, EntitySearchToken._meta.db_table])
+    quote = _connection().ops.quote_name
+    for table, name in cursor.fetchall():
+        cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote(name)}")
+
+
+def _finish_interrupted_bulk_build(connection) -> None:
+    """A first build that stopped after dropping the index tables' keys: put them back if rows exist (someone
+    wrote to the index meanwhile); an empty index keeps the definitions for the bulk build about to run."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        if _pending_definitions(cursor) is not None and (EntitySearchDoc.objects.exists()
+                                                         or EntitySearchToken.objects.exists()):
+            _restore_definitions(cursor)
+    with connection.cursor() as cursor:
+        _validate_foreign_keys(cursor)
 
 
 def _bulk_tokens(connection) -> None:

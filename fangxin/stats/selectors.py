@@ -98,14 +98,17 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 def cached(goal: str, *inputs: str):
-    """Serve the dashboard from the cache while its inputs are unchanged (stats.cache); `.__wrapped__` computes."""
+    """Serve the dashboard from the cache while its inputs are unchanged (stats.cache); `.__wrapped__` computes.
+    The payload gains `computed_at` and `stale`. `allow_stale=True` (the dashboard pages and the API) accepts a
+    payload up to settings.FANGXIN_STATS_MAX_STALE seconds old while it is refreshed after the response; the
+    default (XLSX exports, reports) always returns figures current at the call."""
     names = (*inputs, cache.INPUTS)
 
     def decorate(compute):
         @functools.wraps(compute)
-        def dashboard(user, f: Filters, **options) -> dict:
+        def dashboard(user, f: Filters, *, allow_stale: bool = False, **options) -> dict:
             return cache.get_or_compute(goal, names, user, f.as_dict(), options,
-                                        lambda: compute(user, f, **options))
+                                        lambda: compute(user, f, **options), allow_stale=allow_stale)
         return dashboard
     return decorate
 

@@ -77,16 +77,16 @@ def _percent(value) -> str:
 
 # --- goal 一 -----------------------------------------------------------------------------------------------------
 
-def _goal_one(request):
+def _goal_one(request, *, allow_stale: bool):
     form, f, error = _parse(request, HeatMeasureForm)
     measure = form.measure_code()
-    data = selectors.goal_one(request.user, f, measure=measure)
+    data = selectors.goal_one(request.user, f, measure=measure, allow_stale=allow_stale)
     return form, f, error, data
 
 
 @page_for(reads_stats)
 def goal_one(request):
-    form, f, error, data = _goal_one(request)
+    form, f, error, data = _goal_one(request, allow_stale=True)
     source, measure = ("enrollment", "enrollments") if data["measure"] == "enrollments" else ("title", data["measure"])
     for line in data["counties"]:
         line["cells"] = [{"value": value, "url": _records_url(f, source, measure, county=line["county"],
@@ -104,7 +104,7 @@ def goal_one(request):
 
 @page_for(reads_stats)
 def goal_one_xlsx(request):
-    _form, f, _error, data = _goal_one(request)
+    _form, f, _error, data = _goal_one(request, allow_stale=False)  # an export is always current
     return xlsx_download(io.BytesIO(exports.goal_one_xlsx(data)), f"goal-1-{f.year}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
@@ -137,7 +137,7 @@ def mechanisms(request):
 @page_for(reads_stats)
 def goal_two(request):
     form, f, error = _parse(request)
-    data = selectors.goal_two(request.user, f)
+    data = selectors.goal_two(request.user, f, allow_stale=True)
     for line in data["counties"]:
         line["share_text"] = _percent(line["share"])
         line["url"] = _records_url(f, "complaint", "operator_settled", county=line["county"])
@@ -183,7 +183,7 @@ RATES = (("handling_rate", "处理率", "closed", "accepted"), ("success_rate", 
 @page_for(reads_stats)
 def goal_four(request):
     form, f, error = _parse(request)
-    data = selectors.goal_four(request.user, f)
+    data = selectors.goal_four(request.user, f, allow_stale=True)
     for line in [*data["months"], data["total"]]:
         month = line.get("month")
         for period, year in (("current", f.year), ("previous", f.year - 1)):
@@ -231,7 +231,7 @@ def goal_four_xlsx(request):
 @page_for(reads_stats)
 def goal_three(request):
     form, f, error = _parse(request)
-    data = selectors.goal_three(request.user, f)
+    data = selectors.goal_three(request.user, f, allow_stale=True)
     for line in data["counties"]:
         line["rate_text"] = _percent(line["pass_rate"])
         line["url"] = _records_url(f, "inspection", "passed", county=line["county"])
@@ -285,7 +285,7 @@ def _days(value) -> str:
 @page_for(reads_stats)
 def goal_five(request):
     form, f, error = _parse(request)
-    data = selectors.goal_five(request.user, f)
+    data = selectors.goal_five(request.user, f, allow_stale=True)
     for line in data["kinds"]:
         for cell in line["months"]:
             cell["url"] = _records_url(f, "warning", "detected", month=cell["month"], level=line["kind"])
@@ -331,7 +331,7 @@ def goal_five_xlsx(request):
 @page_for(reads_stats)
 def goal_six(request):
     form, f, error = _parse(request)
-    data = selectors.goal_six(request.user, f)
+    data = selectors.goal_six(request.user, f, allow_stale=True)
     for line in data["grade_counties"]:
         line["cells"] = [{"value": value, "url": _records_url(f, "grade", "entities", county=line["county"],
                                                                level=grade)}
