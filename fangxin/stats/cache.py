@@ -104,6 +104,12 @@ def max_stale() -> float:
     return float(getattr(settings, "FANGXIN_STATS_MAX_STALE", 0) or 0)
 
 
+def entry_key(goal: str, user, filters: dict, options: dict) -> str:
+    parts = [goal, viewer_key(user), repr(sorted(filters.items())), repr(sorted(options.items())),
+             timezone.localdate().isoformat()]
+    return KEY_PREFIX + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def get_or_compute(goal: str, names: tuple[str, ...], user, filters: dict, options: dict, compute, *,
                    allow_stale: bool = False) -> dict:
     """The payload with `computed_at` (an aware datetime) and `stale` (True only when served under the bounded
@@ -111,9 +117,7 @@ def get_or_compute(goal: str, names: tuple[str, ...], user, filters: dict, optio
     when computed."""
     started = now()
     current = versions(names)
-    parts = [goal, viewer_key(user), repr(sorted(filters.items())), repr(sorted(options.items())),
-             timezone.localdate().isoformat()]
-    key = KEY_PREFIX + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    key = entry_key(goal, user, filters, options)
     entry = cache.get(key)
     if entry is not None and entry["versions"] == current:
         return _view(entry, stale=False)
