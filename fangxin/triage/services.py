@@ -130,7 +130,7 @@ def triage_retrain(*, actor: Actor) -> RetrainResult:
     corpus = triage_model.read_corpus("train")
     dev = triage_model.read_corpus("dev")
     corrections = _correction_examples()
-    new = triage_model.train(corpus + corrections, dev)
+    new = triage_model.train(corpus + corrections)
     scores = triage_model.evaluate(new, dev, n_train=len(corpus) + len(corrections)).as_dict()
     current = triage_model.active_model()
     current_scores = triage_model.evaluate(current, dev, n_train=current.meta.get("scores", {}).get("n_train", 0)).as_dict()

@@ -96,3 +96,18 @@ def test_model_files_load_without_pickle(model_dir):
     manifest = triage_model.read_manifest(model_dir)
     with np.load(model_dir / manifest["file"], allow_pickle=False) as data:
         assert {"terms", "idf", "sector_coef", "problem_coef", "thresholds", "meta"} <= set(data.files)
+
+
+def test_more_than_two_problem_types_keep_the_first_two_in_the_fixed_order_of_the_label_rules():
+    """docs/triage.md 3.2: of the types that apply, the first two in the fixed order (not the two most probable);
+    `other` never next to another type; the most probable type when none is over its threshold."""
+    codes = PROBLEM_TYPE_CODES
+    probabilities = np.zeros((3, len(codes)))
+    row = dict(zip(codes, range(len(codes)), strict=True))
+    probabilities[0, [row["after_sales"], row["quality"], row["safety"]]] = (0.95, 0.6, 0.55)
+    probabilities[1, [row["other"], row["contract"]]] = (0.9, 0.7)
+    probabilities[2, [row["price"], row["contract"]]] = (0.3, 0.2)
+    chosen = triage_model.pick_matrix(probabilities, np.full(len(codes), 0.5), codes)
+    assert [c for c, keep in zip(codes, chosen[0], strict=True) if keep] == ["quality", "safety"]
+    assert [c for c, keep in zip(codes, chosen[1], strict=True) if keep] == ["contract"]
+    assert [c for c, keep in zip(codes, chosen[2], strict=True) if keep] == ["price"]
