@@ -129,3 +129,18 @@ def test_department_less_counters_equal_the_full_ones_and_a_department_reads_the
         direct = selectors.drill_records(users["office"], f, selectors.drill_from(source="complaint",
                                                                                   measure="closed")).count()
         assert closed == direct
+
+
+def test_versions_are_read_from_the_database_the_rollups_are_read_from(monkeypatch):
+    """With a replica (config/dbrouter.py) the rollups are read there: the versions too, so a payload computed from
+    a lagging replica is stored under the replica's versions, never under the primary's newer ones."""
+    asked = []
+
+    class Router:
+        def db_for_read(self, model, **hints):
+            asked.append(model)
+            return "default"
+
+    monkeypatch.setattr(cache, "router", Router())
+    cache.versions((Source.COMPLAINT, cache.INPUTS))
+    assert asked and set(asked) == {Rollup}
