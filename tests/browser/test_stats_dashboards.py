@@ -166,3 +166,27 @@ def test_goal_six_credit_and_publication(users, goals, desktop_page):
     click_and_wait(page, page.locator("table.list-table tbody td a").first)  # abnormal list entries this month
     assert page.locator(".records-count").inner_text() == "1"
     assert "经营异常名录" in page.locator("table.records-table").inner_text()
+
+
+def test_a_changed_dashboard_is_served_stale_once_and_says_so(users, history, desktop_page, settings):
+    """Stale-while-revalidate as production runs it (MAX_STALE > 0): after a change the page says its figures
+    are being updated, and the next view has them."""
+    settings.FANGXIN_STATS_MAX_STALE = 60
+    settings.FANGXIN_STATS_REFRESH = "inline"  # the refresh runs after the response, in the server's thread
+    page = desktop_page
+    login(page, "office")
+    open_menu(page, "创建覆盖（目标一）")
+    freshness = page.locator(".stats-freshness")
+    assert "此后数据无变化" in freshness.inner_text()
+    assert page.locator(".mechanisms-count").inner_text() == "0"
+    click_and_wait(page, page.get_by_role("link", name="查看和登记"))
+    page.locator("form.form #id_county").select_option(label="临河区")
+    page.get_by_label("建立日期").fill("2026-01-15")
+    page.get_by_label("文件文号").fill("临政办发〔2026〕6 号")
+    click_and_wait(page, page.get_by_role("button", name="保存"))
+    open_menu(page, "创建覆盖（目标一）")
+    assert freshness.get_attribute("data-stale") == "true"
+    assert "正在更新，刷新页面可看最新数据" in freshness.inner_text()
+    page.reload()
+    assert freshness.get_attribute("data-stale") == "false"
+    assert page.locator(".mechanisms-count").inner_text() == "1"
