@@ -7,9 +7,9 @@ one file. Why these defaults:
   process overlap those waits without the memory of more processes. Workers = 2 × cores + 1, the usual figure for
   a mostly-CPU-bound Python app; threads = 4.
 - Connections: each worker process has its own psycopg pool (config/settings/production.py, FANGXIN_DB_POOL_MAX,
-  default 5), and a request holds one connection at a time, so a worker never needs more than `threads` connections
-  plus one for the dashboards' background refresh. One server therefore opens at most workers × (threads + 1)
-  connections under load and workers × FANGXIN_DB_POOL_MIN when idle (5 × 5 = 25 and 5 × 2 = 10 on 2 cores).
+  default 10), and a request holds one connection at a time, so a worker needs `threads` connections plus one for
+  the dashboards' background refresh (one at a time) and one per report thread: about workers × 6 under load and
+  workers × FANGXIN_DB_POOL_MIN when idle (5 × 6 = 30 and 5 × 2 = 10 on 2 cores).
 - max_requests with jitter: workers are recycled one at a time, which bounds slow memory growth without a
   moment when every worker restarts together.
 - timeout 30 s: longer than any page (exports stream, reports run in the background), shorter than nginx's 60 s,

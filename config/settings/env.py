@@ -1,7 +1,9 @@
 """Reading settings from the environment, failing with one clear line (never a traceback)."""
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -70,16 +72,19 @@ def sqlite_database(path: Path) -> dict:
 
 
 def key_file(name: str, make) -> str:
-    """A key made once under var/ (mode 0600, created exclusively so that concurrent first starts agree)."""
+    """A key made once under var/ (mode 0600). Written to a temporary file and linked into place, so a process
+    starting at the same moment sees the whole key or no file — never an empty one — and all agree on one key."""
     path = VAR_DIR / name
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=VAR_DIR, prefix=f".{name}.")  # created with mode 0600
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as handle:
-            handle.write(make())
+            with os.fdopen(fd, "w") as handle:
+                handle.write(make())
+            with contextlib.suppress(FileExistsError):  # another process made it first: theirs is the key
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
 
 

@@ -28,8 +28,9 @@ def _pooled(config: dict) -> dict:
     if config["ENGINE"] == "django.db.backends.postgresql":
         config.setdefault("OPTIONS", {})["pool"] = {
             "min_size": int(os.environ.get("FANGXIN_DB_POOL_MIN", "2")),
-            # a request holds one connection: the worker's 4 threads, plus the dashboards' background refresh
-            "max_size": int(os.environ.get("FANGXIN_DB_POOL_MAX", "5")),
+            # a request holds one connection (4 threads); one dashboard refresh at a time and report threads
+            # also hold one each (docs/deploy.md, "Connections"); a pool opens only what is used
+            "max_size": int(os.environ.get("FANGXIN_DB_POOL_MAX", "10")),
             "timeout": float(os.environ.get("FANGXIN_DB_POOL_TIMEOUT", "10")),
         }
         config["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not also keep them

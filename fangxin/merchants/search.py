@@ -228,9 +228,9 @@ def rebuild_index(*, batch_size: int = REBUILD_BATCH_SIZE, progress: Callable[[i
 # with COPY.
 #
 # Dropping a foreign key locks the registry table itself (ACCESS EXCLUSIVE, to remove its triggers), so that is a
-# short transaction of its own; the load holds EXCLUSIVE on the two index tables only (searches still read them,
-# index writers wait for the end); the foreign keys come back NOT VALID and are validated afterwards, which locks
-# nothing anyone waits on. The definitions of what was dropped are kept in a comment on the token table until they
+# short transaction of its own; the load holds SHARE ROW EXCLUSIVE on the registry and EXCLUSIVE on the two index
+# tables (searches still read them; registry and index writers wait for the end — `_lock_like_writers`); the
+# foreign keys come back NOT VALID and are validated afterwards, which locks nothing anyone waits on. The definitions of what was dropped are kept in a comment on the token table until they
 # are restored, so an interrupted build is completed by the next `rebuild`.
 
 _BULK_MARK = "fangxin-search-bulk-build "
@@ -240,7 +240,7 @@ _STREAM_CHUNK = 10000
 def _bulk_build_postgresql(connection, *, progress=None, notify=None) -> int:
     doc_table, token_table = _table(EntitySearchDoc), _table(EntitySearchToken)
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {doc_table}, {token_table} IN EXCLUSIVE MODE")
+        _lock_like_writers(cursor, doc_table, token_table)
         if EntitySearchDoc.objects.exists() or EntitySearchToken.objects.exists():
             raise DatabaseError("检索索引在重建开始时已有数据，请重新运行 search_index rebuild。")
         if _pending_definitions(cursor) is None:
@@ -254,7 +254,11 @@ def _bulk_build_postgresql(connection, *, progress=None, notify=None) -> int:
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        cursor.execute(f"LOCK TABLE {doc_table}, {token_table} IN EXCLUSIVE MODE")  # index writers wait for the end
+        _lock_like_writers(cursor, doc_table, token_table)
+        # A writer that committed between the two transactions indexed its business into tables without keys;
+        # this transaction's snapshot has every committed business, so start from empty tables.
+        cursor.execute(f"DELETE FROM {token_table}")
+        cursor.execute(f"DELETE FROM {doc_table}")
         rows = (MarketEntity.objects.order_by("pk").values_list("pk", "name", "address")
                 .iterator(chunk_size=_STREAM_CHUNK))
         while chunk := list(itertools.islice(rows, _STREAM_CHUNK)):
@@ -280,6 +284,15 @@ def _bulk_build_postgresql(connection, *, progress=None, notify=None) -> int:
         vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         cursor.execute(f"{vacuum} {doc_table}, {token_table}")
     return done
+
+
+def _lock_like_writers(cursor, doc_table: str, token_table: str) -> None:
+    """Take the registry before the index tables, in the order every writer does (registry row, then its index
+    rows). Re-adding the foreign keys needs SHARE ROW EXCLUSIVE on the registry; taking it only at the end, while
+    holding the index tables, deadlocks with a writer that saved a business and waits for the index tables. So
+    registry writes wait for the whole first build (searches do not); it runs on an empty index, at set-up."""
+    cursor.execute(f"LOCK TABLE {_table(MarketEntity)} IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute(f"LOCK TABLE {doc_table}, {token_table} IN EXCLUSIVE MODE")
 
 
 def _definitions(cursor, model, *, keep_primary_key: bool) -> list[dict]:
@@ -468,10 +481,12 @@ def search_entities(entities: QuerySet[MarketEntity], query: str) -> QuerySet[Ma
 
 
 def search_entities_capped(entities: QuerySet[MarketEntity], query: str, cap: int) -> tuple[QuerySet, bool]:
-    """Like `search_entities`, for a page someone waits on: only the first `cap` matches by registry id (the order
-    the token key yields them in) are ranked and sorted, and the flag says whether there were more. At region scale
-    a two-character query matches hundreds of thousands of businesses; ranking and counting them all takes
-    seconds, and no one reads past the first pages."""
+    """Like `search_entities`, for a page someone waits on: only the first `cap` matches by registry id are ranked
+    and sorted, and the flag says whether there were more. At region scale a two-character query matches hundreds
+    of thousands of businesses; ranking and counting them all takes seconds, and no one reads past the first pages.
+    For a two-character query the token key (token, entity_id) yields matches in registry-id order, so the scan
+    stops after `cap` index entries; a one-character query (a range of tokens) and a 3+ character one (trigram
+    index) still collect and sort their matches before the cap applies."""
     text = normalise(query)
     if not text:
         return entities.none(), False

@@ -123,8 +123,9 @@ def get_or_compute(goal: str, names: tuple[str, ...], user, filters: dict, optio
         return _view(entry, stale=False)
     limit = max_stale() if allow_stale else 0
     if entry is not None and limit > 0 and now() - entry["computed_at"] < limit:
-        if cache.add(key + ":refresh", 1, LOCK_TIMEOUT):  # single-flight: one refresh per entry at a time
-            _schedule(lambda: _refresh(key, names, compute))
+        lock = secrets.token_hex(8)
+        if cache.add(key + ":refresh", lock, LOCK_TIMEOUT):  # single-flight: one refresh per entry at a time
+            _schedule(lambda: _refresh(key, names, compute, lock))
         return _view(entry, stale=True)
     return _view(_compute(key, names, current, compute, started), stale=False)
 
@@ -148,7 +149,7 @@ def _compute(key: str, names: tuple[str, ...], current: tuple[int, ...], compute
     return entry
 
 
-def _refresh(key: str, names: tuple[str, ...], compute) -> None:
+def _refresh(key: str, names: tuple[str, ...], compute, lock: str = "") -> None:
     """Recompute an entry (after the response); a failure is logged and leaves the stale entry, which stops being
     served once it is older than MAX_STALE."""
     try:
@@ -160,7 +161,9 @@ def _refresh(key: str, names: tuple[str, ...], compute) -> None:
     except Exception:
         logger.exception("统计看板后台刷新失败：%s", key)
     finally:
-        cache.delete(key + ":refresh")
+        # Only our own lock: after LOCK_TIMEOUT another refresh may hold a new one.
+        if cache.get(key + ":refresh") == lock:
+            cache.delete(key + ":refresh")
 
 
 # --- running the refreshes after the response --------------------------------------------------------------------
@@ -168,6 +171,9 @@ def _refresh(key: str, names: tuple[str, ...], compute) -> None:
 _local = threading.local()
 _threads: set[threading.Thread] = set()
 _threads_lock = threading.Lock()
+# One refresh at a time per process: each holds a database connection, and the pool is sized for the request
+# threads plus one (config/settings/production.py). Waiting threads hold none.
+_refresh_gate = threading.BoundedSemaphore(1)
 
 
 def _schedule(job) -> None:
@@ -212,7 +218,8 @@ def _start(job) -> None:
 
     def run():
         try:
-            job()
+            with _refresh_gate:
+                job()
         finally:
             connections.close_all()  # this thread's own connections (a pooled one goes back to the pool)
             with _threads_lock:

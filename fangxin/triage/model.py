@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import tempfile
@@ -28,6 +29,8 @@ import numpy as np
 
 from .choices import PROBLEM_TYPE_CODES, SECTOR_CODES
 from .features import features, is_rule
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 5  # bump when the features or the arrays change; older files are then retrained, never misread
 MANIFEST = "active.json"
@@ -447,7 +450,10 @@ def active_model() -> TriageModel:
             return _cache["model"]
         try:
             model = load_active(directory)
-        except ModelError:
+        except ModelError as exc:
+            # Staff corrections folded in by an earlier retrain are not in this model until the next retrain.
+            logger.warning("分诊模型不可用（%s），已用语料训练集重新训练；已确认的人工更正请运行 "
+                           "fangxin triage retrain 重新加入。", exc)
             model, _ = train_default()
             path, sha256 = save(model, directory)
             activate(path, sha256, directory)

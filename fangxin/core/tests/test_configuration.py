@@ -86,3 +86,18 @@ def test_the_data_keys_made_outside_production_are_32_byte_keys(tmp_path, monkey
     [key] = privacy.data_keys(production=False)
     assert len(base64.urlsafe_b64decode(key)) == 32
     assert privacy.data_keys(production=False) == [key]
+
+
+def test_a_key_file_made_by_another_process_at_the_same_moment_wins(tmp_path, monkeypatch):
+    from config.settings import env
+
+    monkeypatch.setattr(env, "VAR_DIR", tmp_path)
+    real_link = env.os.link
+
+    def other_process_first(source, target):
+        (tmp_path / "raced_key").write_text("theirs")
+        real_link(source, target)  # raises FileExistsError, as the losing process sees it
+
+    monkeypatch.setattr(env.os, "link", other_process_first)
+    assert env.key_file("raced_key", lambda: "ours") == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raced_key"]  # no temporary file left behind

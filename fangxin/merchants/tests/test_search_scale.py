@@ -83,3 +83,26 @@ def test_an_interrupted_bulk_build_is_completed_by_the_next_rebuild(shops, monke
     assert search.rebuild_index() == MarketEntity.objects.count()
     assert _shape() == before
     assert search.check_index().ok
+
+
+@postgresql_only
+def test_a_business_indexed_between_the_builds_transactions_is_not_indexed_twice(shops, monkeypatch):
+    """A writer that commits after the keys are dropped and before the load indexes its business into tables
+    without keys; the load starts from empty tables, so restoring the keys cannot fail on a duplicate."""
+    before = _shape()
+    _empty_index()
+    real_lock = search._lock_like_writers
+    calls = []
+
+    def writer_slips_in(cursor, doc_table, token_table):
+        calls.append(1)
+        if len(calls) == 2:  # the load's transaction: the rows a writer left meanwhile are already there
+            search.reindex_entities([shops.first().pk])
+            assert EntitySearchDoc.objects.exists()
+        real_lock(cursor, doc_table, token_table)
+
+    monkeypatch.setattr(search, "_lock_like_writers", writer_slips_in)
+    assert search.rebuild_index() == MarketEntity.objects.count()
+    assert _shape() == before
+    assert search.check_index().ok
+    assert EntitySearchDoc.objects.count() == MarketEntity.objects.count()

@@ -225,3 +225,13 @@ def test_served_figures_are_current_or_younger_than_max_stale(db, settings, monk
                 assert got["v"] != current
             else:
                 assert got["v"] == current
+
+
+def test_a_refresh_releases_only_its_own_single_flight_lock():
+    """A refresh that outlived LOCK_TIMEOUT must not release the lock a newer refresh took meanwhile."""
+    key = "fangxin:stats:test-entry"
+    django_cache.set(key + ":refresh", "newer", 60)
+    cache._refresh(key, (cache.INPUTS,), lambda: {"rows": []}, lock="older")
+    assert django_cache.get(key + ":refresh") == "newer"
+    cache._refresh(key, (cache.INPUTS,), lambda: {"rows": []}, lock="newer")
+    assert django_cache.get(key + ":refresh") is None
