@@ -16,9 +16,17 @@ BODY = {"complainant_name": "李四", "complainant_phone": "13900005678", "busin
         "region_code": "150802"}
 
 
+# A second into a window of every length the rules use (600 s, 3600 s): with the real clock a test could straddle two
+# fixed windows (its third request counted afresh) or be told "N 秒" in a window's last minute.
+FROZEN_NOW = 1_800_000_000.0 + 1
+
+
 @pytest.fixture(autouse=True)
-def low_limits(settings):
-    """Every configured rule, limit 2; the counters start empty (LocMem outlives a test)."""
+def low_limits(settings, monkeypatch):
+    """Every configured rule, limit 2; the counters start empty (LocMem outlives a test); the clock stands still."""
+    real_hit = ratelimit.hit
+    monkeypatch.setattr(ratelimit, "hit",
+                        lambda rule, ident, now=None: real_hit(rule, ident, FROZEN_NOW if now is None else now))
     settings.FANGXIN_RATELIMIT_SCALE = 1
     settings.FANGXIN_RATELIMITS_ENABLED = True
     settings.FANGXIN_RATELIMITS = {name: {**spec, "limit": LIMIT} for name, spec in settings.FANGXIN_RATELIMITS.items()}
