@@ -42,9 +42,14 @@ def parse_args():
     return parser.parse_args()
 
 
+def read_all(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def read(path: Path, split: str) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [row for row in rows if row["split"] == split]
+    return [row for row in read_all(path) if row["split"] == split]
 
 
 def mark(value: float, target: float | None) -> str:
@@ -73,6 +78,28 @@ def classification(rows: list[dict]):
     confusion = Counter((g, p) for g, p in zip(gold, predicted, strict=True) if g != p)
     if confusion:
         print("  最常见的行业误判：" + "，".join(f"{g}→{p} {n}" for (g, p), n in confusion.most_common(5)))
+    first_labels_and_agreement(rows, predicted, [result.problem_types for result in results])
+
+
+def first_labels_and_agreement(rows: list[dict], predicted: list[str], predicted_types: list[list[str]]):
+    """The same predictions scored against the first annotator's labels (before the blind adjudication), and how
+    far the two human annotators agreed on these texts: the ceiling a model can be expected to approach."""
+    from fangxin.triage.model import micro_f1
+
+    adjudicated = {row["id"]: row["first"] for row in read_all(DATA / "adjudication.jsonl")}
+    second = {row["id"]: row for row in read_all(DATA / "second_annotation.jsonl")}
+    if not adjudicated and not second:
+        return
+    first = [adjudicated.get(row["id"], row) for row in rows]
+    accuracy = sum(f["sector"] == p for f, p in zip(first, predicted, strict=True)) / len(rows)
+    problems = micro_f1([f["problem_types"] for f in first], predicted_types)
+    print(f"  对照：按裁决前的第一标注者标注（{sum(row['id'] in adjudicated for row in rows)} 条不同）："
+          f"行业准确率 {accuracy:.3f}，问题类型微平均 F1 {problems:.3f}")
+    both = [(f, second[row["id"]]) for row, f in zip(rows, first, strict=True) if row["id"] in second]
+    if both:
+        sector_agreement = sum(f["sector"] == s["sector"] for f, s in both) / len(both)
+        type_agreement = micro_f1([f["problem_types"] for f, _ in both], [s["problem_types"] for _, s in both])
+        print(f"  两位标注者独立标注的一致性（{len(both)} 条）：行业 {sector_agreement:.3f}，问题类型微平均 F1 {type_agreement:.3f}")
 
 
 def masking_eval(rows: list[dict]):

@@ -17,6 +17,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus.jsonl"
 MASKING = HERE / "masking.jsonl"
+SECOND = HERE / "second_annotation.jsonl"
+ADJUDICATION = HERE / "adjudication.jsonl"
+PROBLEM_ORDER = ["safety", "personal_info", "prepaid", "no_reason_return", "false_ad", "unfair_terms", "price",
+                 "quality", "contract", "after_sales", "other"]
 
 SECTORS = ["ecommerce", "tourism", "food_drug", "info", "transport", "finance", "price",
            "utilities", "express", "culture", "education", "beauty_fitness", "other"]
@@ -313,13 +317,77 @@ def report(corpus: list[dict], masking: list[dict], md: bool) -> str:
     return "\n".join(parts)
 
 
+def labels_valid(where: str, labels: dict) -> None:
+    types = labels.get("problem_types")
+    if labels.get("sector") not in SECTORS:
+        problem(f"{where}: unknown sector {labels.get('sector')!r}")
+    if not isinstance(types, list) or not 1 <= len(types) <= 2 or any(t not in PROBLEM_ORDER for t in types):
+        problem(f"{where}: problem_types must be 1-2 known codes, got {types!r}")
+    elif types != sorted(types, key=PROBLEM_ORDER.index) or ("other" in types and len(types) > 1):
+        problem(f"{where}: problem_types not in the fixed order of docs/triage.md 3.2 or 'other' not alone: {types!r}")
+
+
+def check_double_annotation(corpus: list[dict], second: list[dict], adjudication: list[dict]) -> None:
+    """The second annotator's labels cover distinct corpus texts; every disagreement with the first labels has an
+    adjudication whose final labels are the corpus labels, and texts both annotators agreed on need none."""
+    by_id = {r.get("id"): r for r in corpus}
+    decided = {a.get("id"): a for a in adjudication}
+    seen = set()
+    for r in second:
+        where = f"second_annotation.jsonl:{r['_line']}"
+        if r.get("id") not in by_id or r.get("id") in seen:
+            problem(f"{where}: id {r.get('id')!r} unknown or repeated")
+            continue
+        seen.add(r["id"])
+        labels_valid(where, r)
+        first = decided.get(r["id"], {}).get("first") or by_id[r["id"]]
+        agree = first.get("sector") == r.get("sector") and set(first.get("problem_types") or []) == set(r.get("problem_types") or [])
+        if agree == (r["id"] in decided):
+            problem(f"{where}: {r['id']} {'agrees yet has' if agree else 'disagrees but has no'} adjudication")
+    for a in adjudication:
+        where = f"adjudication.jsonl:{a['_line']}"
+        if a.get("id") not in seen:
+            problem(f"{where}: {a.get('id')!r} is not in second_annotation.jsonl")
+            continue
+        for key in ("first", "second", "final"):
+            labels_valid(f"{where} {key}", a.get(key) or {})
+        final, row = a.get("final") or {}, by_id[a["id"]]
+        if (final.get("sector"), final.get("problem_types")) != (row.get("sector"), row.get("problem_types")):
+            problem(f"{where}: final labels differ from corpus.jsonl for {a['id']}")
+        if not str(a.get("reason") or "").strip():
+            problem(f"{where}: no reason")
+
+
+def agreement_report(corpus: list[dict], second: list[dict], adjudication: list[dict], md: bool) -> str:
+    by_id = {r.get("id"): r for r in corpus}
+    firsts = {a["id"]: a["first"] for a in adjudication}
+    body = []
+    for split in [*CORPUS_SPLITS, "all"]:
+        pairs = [(firsts.get(r["id"], by_id[r["id"]]), r) for r in second if split in ("all", by_id[r["id"]].get("split"))]
+        if not pairs:
+            continue
+        tp = sum(len(set(f["problem_types"]) & set(s["problem_types"])) for f, s in pairs)
+        total = sum(len(f["problem_types"]) + len(s["problem_types"]) for f, s in pairs)
+        changed = [a for a in adjudication if split in ("all", a.get("split"))]
+        body.append([split, len(pairs), f"{sum(f['sector'] == s['sector'] for f, s in pairs) / len(pairs):.3f}",
+                     f"{2 * tp / total:.3f}", f"{sum(set(f['problem_types']) == set(s['problem_types']) for f, s in pairs) / len(pairs):.3f}",
+                     len(changed), sum(a["first"] != a["final"] for a in changed)])
+    return table("double annotation: first vs blind second annotator",
+                 ["split", "texts", "sector agreement", "problem micro-F1", "same problem set", "disagreements", "first labels changed"], body, md)
+
+
 def main() -> int:
     md = "--markdown" in sys.argv
     corpus = read_jsonl(CORPUS)
     masking = read_jsonl(MASKING)
+    second = read_jsonl(SECOND) if SECOND.exists() else []
+    adjudication = read_jsonl(ADJUDICATION) if ADJUDICATION.exists() else []
     check_corpus(corpus)
     check_masking(masking)
+    check_double_annotation(corpus, second, adjudication)
     print(report(corpus, masking, md))
+    if second and not problems:
+        print(agreement_report(corpus, second, adjudication, md))
     if problems:
         print(f"{len(problems)} problem(s):", file=sys.stderr)
         for p in problems[:200]:
