@@ -1,4 +1,5 @@
-"""Features of a complaint text: jieba words, character bigrams and trigrams, and the keyword rules that match.
+"""Features of a complaint text: jieba words, single characters, character bigrams and trigrams, and the keyword
+rules that match.
 
 The same function serves training (scikit-learn) and classification (the exported weights), so the two never
 drift apart. jieba loads its dictionary once, lazily, with its logging silenced (about 1 s, DESIGN 7).
@@ -45,10 +46,11 @@ def words(text: str) -> list[str]:
 
 
 def features(text: str) -> list[str]:
-    """Feature strings: `w:<word>`, `c:<2–3 characters>`, `R:<rule>`."""
+    """Feature strings: `w:<word>`, `c:<1–3 characters>`, `R:<rule>`, `K:<sector>`."""
     text = normalise(text)
     result = [f"w:{token}" for token in words(text)]
     compact = "".join(char for char in text if not char.isspace())
+    result.extend(f"c:{char}" for char in compact)
     result.extend(f"c:{compact[i:i + 2]}" for i in range(len(compact) - 1))
     result.extend(f"c:{compact[i:i + 3]}" for i in range(len(compact) - 2))
     result.extend(f"R:{name}" for name in matching_rules(text))

@@ -1,6 +1,6 @@
 """The triage model: training with scikit-learn, export to plain arrays, safe storage and fast scoring.
 
-Training: TF-IDF over `features.features()` (jieba words, character bigrams/trigrams, keyword rules), a
+Training: TF-IDF over `features.features()` (jieba words, characters and character bigrams/trigrams, keyword rules), a
 one-vs-rest logistic regression for the sector and one class-weighted logistic regression per problem type,
 decided at probability 0.5 and kept to two types in the fixed order of docs/triage.md 3.2 (the dev split is
 never used to choose anything in the model: it only scores it). The fitted weights are exported to numpy arrays and
@@ -32,7 +32,7 @@ from .features import features, is_rule
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 5  # bump when the features or the arrays change; older files are then retrained, never misread
+FORMAT = 6  # bump when the features or the arrays change; older files are then retrained, never misread
 MANIFEST = "active.json"
 SIGNING_SALT = "fangxin.triage.model"
 CORPUS_PATH = Path(__file__).resolve().parents[2] / "data" / "triage" / "corpus.jsonl"

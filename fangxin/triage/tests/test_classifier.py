@@ -111,3 +111,14 @@ def test_more_than_two_problem_types_keep_the_first_two_in_the_fixed_order_of_th
     assert [c for c, keep in zip(codes, chosen[0], strict=True) if keep] == ["quality", "safety"]
     assert [c for c, keep in zip(codes, chosen[1], strict=True) if keep] == ["contract"]
     assert [c for c, keep in zip(codes, chosen[2], strict=True) if keep] == ["price"]
+
+
+def test_features_are_words_characters_and_character_bigrams_and_trigrams_of_the_normalised_text():
+    from fangxin.triage.features import features
+
+    feats = features("会员卡 不退，ＡＢ12")
+    assert "w:会员卡" in feats
+    assert {"c:会", "c:员", "c:卡", "c:,", "c:A", "c:0"} <= set(feats)  # NFKC, digits to 0, no spaces
+    assert {"c:会员", "c:卡不", "c:会员卡", "c:卡不退"} <= set(feats)
+    assert not any(f.startswith("c:") and not f[2:].strip() for f in feats)
+    assert "R:p_prepaid" in feats
