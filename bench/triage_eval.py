@@ -3,7 +3,7 @@
     .venv/bin/python bench/triage_eval.py [--rounds 3] [--split test]
 
 Classification (corpus.jsonl): sector accuracy and macro-F1, problem-type micro-F1 (also on the hard cases), with
-the active model (var/triage/; trained from the corpus train split on first use, thresholds chosen on dev).
+the active model (var/triage/; trained from the corpus train split on first use; fixed threshold 0.5).
 Masking (masking.jsonl): recall per span type (a gold span counts when one predicted span of the same type covers
 it), spans predicted where the gold has none, and keep-strings that were altered, split into amounts/dates/order
 numbers (target zero) and the rest (shop names, public numbers…).
@@ -84,22 +84,37 @@ def classification(rows: list[dict]):
 def first_labels_and_agreement(rows: list[dict], predicted: list[str], predicted_types: list[list[str]]):
     """The same predictions scored against the first annotator's labels (before the blind adjudication), and how
     far the two human annotators agreed on these texts: the ceiling a model can be expected to approach."""
+    figures = first_label_figures(rows, predicted, predicted_types, read_all(DATA / "adjudication.jsonl"),
+                                  read_all(DATA / "second_annotation.jsonl"))
+    if figures is None:
+        return
+    print(f"  对照：按裁决前的第一标注者标注（两位标注者不一致 {figures['disagreements']} 条，裁决改动 {figures['changed']} 条）："
+          f"行业准确率 {figures['sector_accuracy']:.3f}，问题类型微平均 F1 {figures['problem_f1']:.3f}")
+    if figures["agreement_texts"]:
+        print(f"  两位标注者独立标注的一致性（{figures['agreement_texts']} 条）：行业 {figures['sector_agreement']:.3f}，"
+              f"问题类型微平均 F1 {figures['type_agreement']:.3f}")
+
+
+def first_label_figures(rows: list[dict], predicted: list[str], predicted_types: list[list[str]],
+                        adjudication: list[dict], second_annotation: list[dict]) -> dict | None:
     from fangxin.triage.model import micro_f1
 
-    adjudicated = {row["id"]: row["first"] for row in read_all(DATA / "adjudication.jsonl")}
-    second = {row["id"]: row for row in read_all(DATA / "second_annotation.jsonl")}
-    if not adjudicated and not second:
-        return
-    first = [adjudicated.get(row["id"], row) for row in rows]
-    accuracy = sum(f["sector"] == p for f, p in zip(first, predicted, strict=True)) / len(rows)
-    problems = micro_f1([f["problem_types"] for f in first], predicted_types)
-    print(f"  对照：按裁决前的第一标注者标注（{sum(row['id'] in adjudicated for row in rows)} 条不同）："
-          f"行业准确率 {accuracy:.3f}，问题类型微平均 F1 {problems:.3f}")
+    if not adjudication and not second_annotation:
+        return None
+    decided = {row["id"]: row for row in adjudication}
+    second = {row["id"]: row for row in second_annotation}
+    first = [decided[row["id"]]["first"] if row["id"] in decided else row for row in rows]
+    changed = [row for row in rows if row["id"] in decided and decided[row["id"]]["first"] != decided[row["id"]]["final"]]
     both = [(f, second[row["id"]]) for row, f in zip(rows, first, strict=True) if row["id"] in second]
-    if both:
-        sector_agreement = sum(f["sector"] == s["sector"] for f, s in both) / len(both)
-        type_agreement = micro_f1([f["problem_types"] for f, _ in both], [s["problem_types"] for _, s in both])
-        print(f"  两位标注者独立标注的一致性（{len(both)} 条）：行业 {sector_agreement:.3f}，问题类型微平均 F1 {type_agreement:.3f}")
+    return {
+        "disagreements": sum(row["id"] in decided for row in rows),
+        "changed": len(changed),
+        "sector_accuracy": sum(f["sector"] == p for f, p in zip(first, predicted, strict=True)) / len(rows),
+        "problem_f1": micro_f1([f["problem_types"] for f in first], predicted_types),
+        "agreement_texts": len(both),
+        "sector_agreement": sum(f["sector"] == s["sector"] for f, s in both) / len(both) if both else 0.0,
+        "type_agreement": micro_f1([f["problem_types"] for f, _ in both], [s["problem_types"] for _, s in both]) if both else 0.0,
+    }
 
 
 def masking_eval(rows: list[dict]):

@@ -317,22 +317,44 @@ def report(corpus: list[dict], masking: list[dict], md: bool) -> str:
     return "\n".join(parts)
 
 
-def labels_valid(where: str, labels: dict) -> None:
+def labels_valid(where: str, labels) -> bool:
+    if not isinstance(labels, dict):
+        problem(f"{where}: labels must be an object, got {labels!r}")
+        return False
     types = labels.get("problem_types")
+    valid = True
     if labels.get("sector") not in SECTORS:
         problem(f"{where}: unknown sector {labels.get('sector')!r}")
+        valid = False
     if not isinstance(types, list) or not 1 <= len(types) <= 2 or any(t not in PROBLEM_ORDER for t in types):
         problem(f"{where}: problem_types must be 1-2 known codes, got {types!r}")
+        valid = False
     elif types != sorted(types, key=PROBLEM_ORDER.index) or ("other" in types and len(types) > 1):
         problem(f"{where}: problem_types not in the fixed order of docs/triage.md 3.2 or 'other' not alone: {types!r}")
+        valid = False
+    return valid
+
+
+def same_labels(a: dict, b: dict) -> bool:
+    return a.get("sector") == b.get("sector") and set(a.get("problem_types") or []) == set(b.get("problem_types") or [])
 
 
 def check_double_annotation(corpus: list[dict], second: list[dict], adjudication: list[dict]) -> None:
-    """The second annotator's labels cover distinct corpus texts; every disagreement with the first labels has an
-    adjudication whose final labels are the corpus labels, and texts both annotators agreed on need none."""
+    """Every corpus label follows docs/triage.md 3.2; when there is a second annotation it covers every corpus text
+    once; every disagreement with the first labels has one adjudication (same split, same second labels) whose final
+    labels are the corpus labels, and texts both annotators agreed on have none."""
     by_id = {r.get("id"): r for r in corpus}
-    decided = {a.get("id"): a for a in adjudication}
-    seen = set()
+    for r in corpus:
+        labels_valid(f"corpus.jsonl:{r['_line']}", r)
+    decided = {}
+    for a in adjudication:
+        where = f"adjudication.jsonl:{a['_line']}"
+        if a.get("id") in decided or a.get("id") not in by_id:
+            problem(f"{where}: id {a.get('id')!r} unknown or repeated")
+            continue
+        if all([labels_valid(f"{where} {key}", a.get(key)) for key in ("first", "second", "final")]):
+            decided[a["id"]] = a
+    seen, second_by_id = set(), {r.get("id"): r for r in second}
     for r in second:
         where = f"second_annotation.jsonl:{r['_line']}"
         if r.get("id") not in by_id or r.get("id") in seen:
@@ -340,19 +362,22 @@ def check_double_annotation(corpus: list[dict], second: list[dict], adjudication
             continue
         seen.add(r["id"])
         labels_valid(where, r)
-        first = decided.get(r["id"], {}).get("first") or by_id[r["id"]]
-        agree = first.get("sector") == r.get("sector") and set(first.get("problem_types") or []) == set(r.get("problem_types") or [])
+        first = decided[r["id"]]["first"] if r["id"] in decided else by_id[r["id"]]
+        agree = same_labels(first, r)
         if agree == (r["id"] in decided):
             problem(f"{where}: {r['id']} {'agrees yet has' if agree else 'disagrees but has no'} adjudication")
-    for a in adjudication:
+    if second and seen != set(by_id):
+        problem(f"second_annotation.jsonl: {len(set(by_id) - seen)} corpus texts have no second annotation")
+    for a in decided.values():
         where = f"adjudication.jsonl:{a['_line']}"
-        if a.get("id") not in seen:
-            problem(f"{where}: {a.get('id')!r} is not in second_annotation.jsonl")
-            continue
-        for key in ("first", "second", "final"):
-            labels_valid(f"{where} {key}", a.get(key) or {})
-        final, row = a.get("final") or {}, by_id[a["id"]]
-        if (final.get("sector"), final.get("problem_types")) != (row.get("sector"), row.get("problem_types")):
+        row, second_row = by_id[a["id"]], second_by_id.get(a["id"])
+        if second_row is None:
+            problem(f"{where}: {a['id']} is not in second_annotation.jsonl")
+        elif not same_labels(a["second"], second_row) or a["second"].get("problem_types") != second_row.get("problem_types"):
+            problem(f"{where}: 'second' differs from second_annotation.jsonl for {a['id']}")
+        if a.get("split") != row.get("split"):
+            problem(f"{where}: split {a.get('split')!r} differs from corpus.jsonl for {a['id']}")
+        if (a["final"].get("sector"), a["final"].get("problem_types")) != (row.get("sector"), row.get("problem_types")):
             problem(f"{where}: final labels differ from corpus.jsonl for {a['id']}")
         if not str(a.get("reason") or "").strip():
             problem(f"{where}: no reason")

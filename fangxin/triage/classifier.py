@@ -158,21 +158,23 @@ def _evidence(model, text: str, indexes: np.ndarray, weights: np.ndarray, sector
     items: list[str] = []
     if len(indexes) == 0:
         return [NO_EVIDENCE]
-    contributions = model.sector_coef[sector_index, indexes] * weights
-    for position in np.argsort(-contributions)[:EVIDENCE_ITEMS]:
-        if contributions[position] <= 0:
+    _add_readable(items, model, text, indexes, model.sector_coef[sector_index, indexes] * weights, EVIDENCE_ITEMS)
+    for problem_index in problem_indexes:
+        _add_readable(items, model, text, indexes, model.problem_coef[problem_index, indexes] * weights, 2)
+    return items[:EVIDENCE_ITEMS + 2 * len(problem_indexes)] or [NO_EVIDENCE]
+
+
+def _add_readable(items: list[str], model, text: str, indexes: np.ndarray, contributions: np.ndarray, wanted: int):
+    """Append up to `wanted` readable labels of the positively contributing features, strongest first; features a
+    person can't read as a reason (single characters, digit runs) are passed over, looking a few places further."""
+    added = 0
+    for position in np.argsort(-contributions)[:wanted * 4]:
+        if added == wanted or contributions[position] <= 0:
             break
         label = _readable(model.terms[int(indexes[position])], text)
         if label and label not in items:
             items.append(label)
-    for problem_index in problem_indexes:
-        contributions = model.problem_coef[problem_index, indexes] * weights
-        best = [int(p) for p in np.argsort(-contributions)[:2] if contributions[p] > 0]
-        for position in best:
-            label = _readable(model.terms[int(indexes[position])], text)
-            if label and label not in items:
-                items.append(label)
-    return items[:EVIDENCE_ITEMS + 2 * len(problem_indexes)] or [NO_EVIDENCE]
+            added += 1
 
 
 def _readable(term: str, text: str) -> str:
@@ -186,7 +188,9 @@ def _readable(term: str, text: str) -> str:
         hit = dict(lexicon_hits(text)).get(value)
         return f"行业词：{hit}" if hit and value in SECTOR_LEXICON else ""
     if kind in ("w", "c"):
-        return f"“{value}”" if _WORDY.fullmatch(value) and not value.isdigit() else ""
+        # one character ("车", "司") weighs in the model but explains nothing to the clerk reading the evidence
+        readable = len(value) > 1 and _WORDY.fullmatch(value) and not value.isdigit()
+        return f"“{value}”" if readable else ""
     return ""
 
 

@@ -2,8 +2,9 @@
 
 Training: TF-IDF over `features.features()` (jieba words, characters and character bigrams/trigrams, keyword rules), a
 one-vs-rest logistic regression for the sector and one class-weighted logistic regression per problem type,
-decided at probability 0.5 and kept to two types in the fixed order of docs/triage.md 3.2 (the dev split is
-never used to choose anything in the model: it only scores it). The fitted weights are exported to numpy arrays and
+decided at probability 0.5 and kept to two types in the fixed order of docs/triage.md 3.2 (the dev split is never
+trained on and no threshold or weight is fitted to it; it scores models, for `retrain` and for accepting or rejecting
+a design change such as the single characters of FORMAT 6). The fitted weights are exported to numpy arrays and
 saved with `numpy.savez` (no pickle: `numpy.load(allow_pickle=False)` cannot run code). Scoring uses the arrays
 directly (a sparse dot product), so classifying needs neither scikit-learn nor its per-call overhead.
 

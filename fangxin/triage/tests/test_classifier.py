@@ -122,3 +122,17 @@ def test_features_are_words_characters_and_character_bigrams_and_trigrams_of_the
     assert {"c:会员", "c:卡不", "c:会员卡", "c:卡不退"} <= set(feats)
     assert not any(f.startswith("c:") and not f[2:].strip() for f in feats)
     assert "R:p_prepaid" in feats
+
+
+@pytest.mark.parametrize("text", [
+    "在临河区一家健身房办了年卡，老板跑路了，卡里还有两千块钱退不回来",
+    "出租车司机绕路，多收了三十块钱车费",
+    "银行柜员把保险当成存款卖给我父亲",
+    "网上买的牛奶过期了，商家不给退",
+])
+def test_evidence_is_words_and_rules_never_single_characters(model_dir, text):
+    """Single characters are model features (FORMAT 6) and carry weight, but "“车”" tells a clerk nothing."""
+    result = classify(text)
+    quoted = [item for item in result.evidence if item.startswith("“")]
+    assert result.evidence and all(len(item) > 3 for item in quoted), result.evidence
+    assert len(result.evidence) >= 2, result.evidence

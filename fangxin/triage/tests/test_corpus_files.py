@@ -53,3 +53,53 @@ def test_agreement_needs_no_adjudication_and_labels_follow_the_fixed_order(check
 
     check.check_double_annotation([corpus_row()], [{**agreed[0], "problem_types": ["after_sales", "quality"]}], [])
     assert any("fixed order" in p for p in check.problems)
+
+
+def adjudication(**changes):
+    decided = {"id": "c0001", "split": "test", "first": {"sector": "ecommerce", "problem_types": ["quality"]},
+               "second": {"sector": "ecommerce", "problem_types": ["quality", "after_sales"]},
+               "final": {"sector": "ecommerce", "problem_types": ["quality", "after_sales"]}, "reason": "§3.1 检查 10",
+               "_line": 1}
+    return {**decided, **changes}
+
+
+SECOND = [{"id": "c0001", "sector": "ecommerce", "problem_types": ["quality", "after_sales"], "_line": 1}]
+ADJUDICATED_ROW = ("quality", "after_sales")
+
+
+@pytest.mark.parametrize(("corpus", "second", "decisions", "expected"), [
+    ([corpus_row(types=ADJUDICATED_ROW), {**corpus_row(), "id": "c0002", "_line": 2}], SECOND, [adjudication()],
+     "have no second annotation"),
+    ([corpus_row(types=ADJUDICATED_ROW)], SECOND, [adjudication(split="dev")], "split 'dev' differs"),
+    ([corpus_row(types=ADJUDICATED_ROW)], SECOND, [adjudication(), adjudication(_line=2)], "unknown or repeated"),
+    ([corpus_row(types=ADJUDICATED_ROW)], SECOND, [adjudication(first="quality")], "labels must be an object"),
+    ([corpus_row(types=ADJUDICATED_ROW)], SECOND,
+     [adjudication(second={"sector": "other", "problem_types": ["quality", "after_sales"]})], "'second' differs"),
+    ([corpus_row(types=("after_sales", "quality"))], [], [], "fixed order"),
+    ([corpus_row(types=("quality", "price", "contract"))], [], [], "1-2 known codes"),
+])
+def test_inconsistent_double_annotation_files_are_reported_not_raised(check, corpus, second, decisions, expected):
+    check.check_double_annotation(corpus, second, decisions)
+    assert any(expected in p for p in check.problems), check.problems
+
+
+def test_the_evaluation_scores_the_first_labels_and_counts_changed_labels_apart_from_disagreements():
+    spec = importlib.util.spec_from_file_location("triage_eval", CHECK.parents[2] / "bench" / "triage_eval.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = [{"id": "c0001", "sector": "ecommerce", "problem_types": ["quality", "after_sales"]},
+            {"id": "c0002", "sector": "price", "problem_types": ["price"]},
+            {"id": "c0003", "sector": "other", "problem_types": ["other"]}]
+    kept_first = {"id": "c0002", "split": "test", "first": {"sector": "price", "problem_types": ["price"]},
+                  "second": {"sector": "other", "problem_types": ["price"]},
+                  "final": {"sector": "price", "problem_types": ["price"]}, "reason": "§2.1"}
+    second = [{"id": "c0001", "sector": "ecommerce", "problem_types": ["quality", "after_sales"]},
+              {"id": "c0002", "sector": "other", "problem_types": ["price"]},
+              {"id": "c0003", "sector": "other", "problem_types": ["other"]}]
+    figures = bench.first_label_figures(rows, ["ecommerce", "price", "other"], [["quality"], ["price"], ["other"]],
+                                        [adjudication(), kept_first], second)
+    assert (figures["disagreements"], figures["changed"], figures["agreement_texts"]) == (2, 1, 3)
+    assert figures["sector_accuracy"] == 1.0
+    assert figures["problem_f1"] == 1.0  # c0001's first label was ["quality"], which the prediction matches
+    assert figures["sector_agreement"] == pytest.approx(2 / 3)
+    assert bench.first_label_figures(rows, ["x"] * 3, [["x"]] * 3, [], []) is None
